@@ -1,0 +1,303 @@
+// HTTP, SSE and downloads against the Oxen API (../shared/oxen/API.md). Main-process only: the key is
+// read per request from the secret store and sent only to the configured API origin.
+import { createWriteStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createParser, type EventSourceMessage } from 'eventsource-parser'
+import { AppFailure } from './errors'
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+
+export interface OxenClientOptions {
+  /** e.g. https://hub.oxen.ai — API paths are appended to it. */
+  baseUrl: string
+  getKey: () => Promise<string | null>
+  fetch?: FetchLike
+  /** Delays for GET retries; tests shrink them. */
+  retry?: { attempts: number; baseMs: number; capMs: number }
+}
+
+/** A queue row (API.md §4.3), normalised across doc revisions. */
+export interface GenerationRow {
+  id: string
+  status: string
+  resultUrl: string | null
+  error: string | null
+  /** The row came back 404: per API.md a known id may vanish once terminal. */
+  missing?: boolean
+}
+
+export interface CompletionEvent {
+  generationId: string
+  status: 'succeeded' | 'failed'
+  url: string | null
+  error: string | null
+}
+
+export const TERMINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled'])
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined)
+
+/** API.md §7: message = error.detail ‖ error.message ‖ error.title ‖ error(string) ‖ error_message ‖ status_message. */
+export function oxenErrorMessage(body: unknown): string | undefined {
+  if (!isRecord(body)) return typeof body === 'string' && body.trim() ? body.trim().slice(0, 300) : undefined
+  const error = body.error
+  if (isRecord(error)) {
+    const detail = error.detail
+    const detailText = str(detail) ?? (isRecord(detail) ? (str(detail.message) ?? str(detail.detail)) : undefined)
+    const found = detailText ?? str(error.message) ?? str(error.title)
+    if (found) return found
+  }
+  return str(error) ?? str(body.error_message) ?? str(body.message) ?? str(body.status_message)
+}
+
+function retryAfterMs(res: Response): number | undefined {
+  const header = res.headers.get('retry-after')
+  if (!header) return undefined
+  const seconds = Number(header)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
+  const date = Date.parse(header)
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const t = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true })
+  })
+
+/** Capped exponential backoff with full jitter. */
+export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
+  return Math.random() * Math.min(capMs, baseMs * 2 ** attempt)
+}
+
+export class OxenClient {
+  readonly origin: string
+  private readonly base: string
+  private readonly fetchImpl: FetchLike
+  private readonly retry: { attempts: number; baseMs: number; capMs: number }
+
+  constructor(private readonly options: OxenClientOptions) {
+    const url = new URL(options.baseUrl)
+    this.origin = url.origin
+    this.base = url.href.replace(/\/+$/, '')
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init))
+    this.retry = options.retry ?? { attempts: 4, baseMs: 500, capMs: 8000 }
+  }
+
+  private async authHeaders(url: string): Promise<Record<string, string>> {
+    if (new URL(url).origin !== this.origin) return {}
+    const key = await this.options.getKey()
+    if (!key) throw new AppFailure('no-key', 'Add your Oxen API key in Settings first.')
+    return { Authorization: `Bearer ${key}` }
+  }
+
+  /** One request; network failures become a plain "unreachable" message without the URL's secrets. */
+  private async send(url: string, init: RequestInit & { auth?: boolean }): Promise<Response> {
+    const headers = { Accept: 'application/json', ...(init.auth === false ? {} : await this.authHeaders(url)), ...init.headers }
+    try {
+      return await this.fetchImpl(url, { ...init, headers, redirect: 'manual' })
+    } catch (error) {
+      if (init.signal?.aborted) throw error
+      throw new AppFailure(
+        'unreachable',
+        `Atelier can’t reach Oxen at ${this.origin}. Check your internet connection, then try again.`,
+        { cause: error },
+      )
+    }
+  }
+
+  private async failure(res: Response, what: string): Promise<AppFailure> {
+    let body: unknown
+    try {
+      const text = await res.text()
+      try {
+        body = JSON.parse(text)
+      } catch {
+        body = text
+      }
+    } catch {
+      body = undefined
+    }
+    const message = oxenErrorMessage(body)
+    if (res.status === 401 || res.status === 403) {
+      return new AppFailure('unauthorized', 'Oxen did not accept your API key. Check it in Settings (Test key), or paste a new key from your Oxen.ai account.')
+    }
+    if (res.status === 404) return new AppFailure('not-found', message ? `${what}: ${message}` : `${what}: not found on Oxen.`)
+    if (res.status === 429) return new AppFailure('oxen-error', 'Oxen is rate-limiting requests right now. Wait a moment and try again.')
+    return new AppFailure('oxen-error', `${what} failed: ${message ?? `Oxen answered ${res.status}`}.`)
+  }
+
+  /** GET with retries on network errors, 429 and 5xx, honouring Retry-After. */
+  private async getJson(path: string, what: string, opts: { auth?: boolean; signal?: AbortSignal } = {}): Promise<unknown> {
+    const url = this.base + path
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt >= this.retry.attempts - 1
+      let res: Response
+      try {
+        res = await this.send(url, { method: 'GET', ...opts })
+      } catch (error) {
+        if (last || !(error instanceof AppFailure) || error.code !== 'unreachable') throw error
+        await sleep(backoffMs(attempt, this.retry.baseMs, this.retry.capMs), opts.signal)
+        continue
+      }
+      if (res.ok) return res.json()
+      if (!last && (res.status === 429 || res.status >= 500)) {
+        await res.body?.cancel()
+        const wait = retryAfterMs(res) ?? backoffMs(attempt, this.retry.baseMs, this.retry.capMs)
+        await sleep(Math.min(wait, 60_000), opts.signal)
+        continue
+      }
+      throw await this.failure(res, what)
+    }
+  }
+
+  /** The model object including its request schema (API.md §4.6). The catalog may be read without a key. */
+  async getModel(modelId: string): Promise<Record<string, unknown>> {
+    const key = await this.options.getKey()
+    const body = await this.getJson(`/api/ai/models/${encodeURIComponent(modelId)}`, `Loading ${modelId}`, { auth: Boolean(key) })
+    const model = isRecord(body) && isRecord(body.model) ? body.model : body // tolerate a wrapped object
+    if (!isRecord(model)) throw new AppFailure('oxen-error', `Oxen returned an unreadable description of ${modelId}.`)
+    return model
+  }
+
+  /** A cheap authenticated call used by "Test key". */
+  async getCurrentUser(): Promise<Record<string, unknown>> {
+    const body = await this.getJson('/api/users/me', 'Checking your key')
+    return isRecord(body) ? body : {}
+  }
+
+  /**
+   * POST /api/ai/queue. Never retried here: a POST that reached Oxen may have been billed.
+   * Returns one generation id per num_generations.
+   */
+  async enqueue(body: Record<string, unknown>): Promise<string[]> {
+    const url = `${this.base}/api/ai/queue`
+    const res = await this.send(url, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } })
+    if (!res.ok) throw await this.failure(res, 'Starting the generation')
+    const json: unknown = await res.json()
+    const list = isRecord(json) && Array.isArray(json.generations) ? json.generations : null
+    const ids = (list ?? []).map((g) => (isRecord(g) ? str(g.generation_id) ?? str(g.id) : undefined))
+    if (!list || ids.length === 0 || ids.some((id) => !id)) {
+      const message = oxenErrorMessage(json)
+      throw new AppFailure('oxen-error', `Oxen did not start the generation${message ? `: ${message}` : ' (its answer had no generation ids)'}.`)
+    }
+    return ids as string[]
+  }
+
+  async getGeneration(id: string, signal?: AbortSignal): Promise<GenerationRow> {
+    try {
+      const row = await this.getJson(`/api/ai/queue/${encodeURIComponent(id)}`, 'Checking a generation', signal ? { signal } : {})
+      if (!isRecord(row)) throw new AppFailure('oxen-error', 'Oxen returned an unreadable generation status.')
+      return {
+        id,
+        status: str(row.status) ?? 'unknown',
+        resultUrl: str(row.result_url) ?? str(row.url) ?? null,
+        error: str(row.error_message) ?? oxenErrorMessage(row.error) ?? null,
+      }
+    } catch (error) {
+      if (error instanceof AppFailure && error.code === 'not-found') return { id, status: 'unknown', resultUrl: null, error: null, missing: true }
+      throw error
+    }
+  }
+
+  /** DELETE /api/ai/queue/{id}; any 4xx means "not cancellable" (already terminal or unknown). */
+  async cancel(id: string): Promise<boolean> {
+    const res = await this.send(`${this.base}/api/ai/queue/${encodeURIComponent(id)}`, { method: 'DELETE' })
+    await res.body?.cancel()
+    if (res.ok) return true
+    if (res.status >= 400 && res.status < 500) return false
+    throw await this.failure(res, 'Cancelling a generation')
+  }
+
+  /**
+   * Reads the per-user SSE stream until it ends or `signal` aborts. Calls `onOpen` once connected
+   * and `onCompletion` for each media_generation_completed event; other event types are ignored.
+   */
+  async streamEvents(handlers: { signal: AbortSignal; onOpen: () => void; onCompletion: (e: CompletionEvent) => void }): Promise<void> {
+    const res = await this.send(`${this.base}/api/events`, {
+      method: 'GET',
+      signal: handlers.signal,
+      headers: { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' },
+    })
+    if (!res.ok || !res.body) throw await this.failure(res, 'Listening for results')
+    handlers.onOpen()
+    const parser = createParser({
+      onEvent: (message: EventSourceMessage) => {
+        if (message.event !== 'media_generation_completed') return
+        const event = parseCompletion(message.data)
+        if (event) handlers.onCompletion(event)
+      },
+    })
+    const decoder = new TextDecoder()
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      parser.feed(decoder.decode(chunk, { stream: true }))
+    }
+  }
+
+  /**
+   * Streams a result to `destPath` (never buffered whole) and checks the size against Content-Length.
+   * The key goes along only when the URL is on the API origin; redirects are followed without it.
+   */
+  async download(
+    url: string,
+    destPath: string,
+    opts: { signal?: AbortSignal; onProgress?: (received: number, total: number | null) => void } = {},
+  ): Promise<{ bytes: number; contentType: string | null }> {
+    let current = url
+    let res: Response | undefined
+    for (let hop = 0; hop < 5; hop++) {
+      const sameOrigin = new URL(current).origin === this.origin
+      res = await this.send(current, { method: 'GET', auth: sameOrigin, ...(opts.signal ? { signal: opts.signal } : {}), headers: { Accept: 'image/*' } })
+      const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null
+      if (!location) break
+      await res.body?.cancel()
+      current = new URL(location, current).href
+    }
+    if (!res || !res.ok || !res.body) throw await this.failure(res ?? new Response(null, { status: 502 }), 'Downloading an image')
+    const lengthHeader = res.headers.get('content-length')
+    const total = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null
+    let received = 0
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, callback) {
+        received += chunk.length
+        opts.onProgress?.(received, total)
+        callback(null, chunk)
+      },
+    })
+    try {
+      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, createWriteStream(destPath), opts.signal ? { signal: opts.signal } : {})
+    } catch (error) {
+      await rm(destPath, { force: true })
+      if (opts.signal?.aborted) throw error
+      throw new AppFailure('unreachable', 'The download of an image was interrupted. Atelier will try again.', { cause: error })
+    }
+    if (total !== null && received !== total) {
+      await rm(destPath, { force: true })
+      throw new AppFailure('oxen-error', `An image download was cut short (${received} of ${total} bytes).`)
+    }
+    return { bytes: received, contentType: res.headers.get('content-type') }
+  }
+}
+
+function parseCompletion(data: string): CompletionEvent | null {
+  let json: unknown
+  try {
+    json = JSON.parse(data)
+  } catch {
+    return null
+  }
+  if (!isRecord(json)) return null
+  const generationId = str(json.generation_id)
+  const status = json.status
+  if (!generationId || (status !== 'succeeded' && status !== 'failed')) return null
+  return {
+    generationId,
+    status,
+    url: str(json.url) ?? str(json.result_url) ?? null,
+    error: oxenErrorMessage({ error: json.error }) ?? str(json.error_message) ?? null,
+  }
+}

@@ -1,0 +1,104 @@
+// The IPC contract: every request (renderer → main, answered) and every event (main → renderer,
+// pushed), each with a zod schema. Main validates every request payload against `input`; the preload
+// and the harness bridge build `window.atelier` from these two maps and nothing else.
+import { z } from 'zod'
+import {
+  GenerateRequestSchema,
+  HistoryPageSchema,
+  HistoryQuerySchema,
+  JobSchema,
+  KeyTestResultSchema,
+  ModelFormSchema,
+  SecretStatusSchema,
+  SetKeyInputSchema,
+  SettingsPatchSchema,
+  SettingsSchema,
+} from './domain'
+
+const NoInput = z.undefined({ error: 'This request takes no payload.' })
+const JobRef = z.object({ jobId: z.string().min(1, { error: 'A job id is required.' }) }).strict()
+
+function request<I extends z.ZodType, O extends z.ZodType>(channel: string, input: I, output: O) {
+  return { channel, input, output }
+}
+
+export const requests = {
+  getSecretStatus: request('secrets:status', NoInput, SecretStatusSchema),
+  /** Save or replace the key. It goes to the keychain; it never comes back. */
+  setApiKey: request('secrets:set', SetKeyInputSchema, SecretStatusSchema),
+  /** Check the stored key against the Oxen API. */
+  testApiKey: request('secrets:test', NoInput, KeyTestResultSchema),
+  removeApiKey: request('secrets:remove', NoInput, SecretStatusSchema),
+
+  getSettings: request('settings:get', NoInput, SettingsSchema),
+  updateSettings: request('settings:update', SettingsPatchSchema, SettingsSchema),
+
+  /** The request form of the configured model, built from its live JSON schema. */
+  getModelForm: request('model:form', NoInput, ModelFormSchema),
+
+  generate: request('jobs:generate', GenerateRequestSchema, z.object({ jobId: z.string() })),
+  listJobs: request('jobs:list', NoInput, z.array(JobSchema)),
+  cancelJob: request('jobs:cancel', JobRef, JobSchema),
+
+  listHistory: request('library:history', HistoryQuerySchema, HistoryPageSchema),
+} as const
+
+export const events = {
+  /** A job changed (state of any image, progress, completion). Carries the whole job. */
+  onJobUpdate: { channel: 'jobs:update', payload: JobSchema },
+  /** The key's status changed (saved, removed, keychain lost). */
+  onSecretStatus: { channel: 'secrets:status-changed', payload: SecretStatusSchema },
+  /** New images entered the library. */
+  onLibraryChanged: { channel: 'library:changed', payload: z.object({ imageIds: z.array(z.string()) }) },
+} as const
+
+export type Requests = typeof requests
+export type Events = typeof events
+export type RequestName = keyof Requests
+export type EventName = keyof Events
+
+export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>
+export type RequestOutput<N extends RequestName> = z.output<Requests[N]['output']>
+export type EventPayload<N extends EventName> = z.output<Events[N]['payload']>
+
+// ---------- answers ----------
+export const ErrorCodeSchema = z.enum([
+  'invalid-input', // the payload failed its schema
+  'no-key', // no API key saved
+  'unauthorized', // Oxen rejected the key
+  'unreachable', // network / DNS / refused
+  'oxen-error', // Oxen answered with an error
+  'not-found',
+  'internal',
+])
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>
+
+export interface AppError {
+  code: ErrorCode
+  /** Plain words that say what happened and what to do. */
+  message: string
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError }
+
+/** `window.atelier`: one function per request, one subscription per event. */
+export type AtelierApi = {
+  readonly [N in RequestName]: undefined extends RequestInput<N>
+    ? (input?: RequestInput<N>) => Promise<Result<RequestOutput<N>>>
+    : (input: RequestInput<N>) => Promise<Result<RequestOutput<N>>>
+} & {
+  readonly [N in EventName]: (listener: (payload: EventPayload<N>) => void) => () => void
+}
+
+export const requestNames = Object.keys(requests) as RequestName[]
+export const eventNames = Object.keys(events) as EventName[]
+
+/** Turns a zod failure into one specific sentence per problem. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length ? `${issue.path.join('.')}: ` : ''
+      return `${where}${issue.message}`
+    })
+    .join(' ')
+}

@@ -1,0 +1,202 @@
+// Domain types shared by main and renderer. Each is a zod schema plus its inferred type, so the
+// same definition validates IPC payloads in main and types the renderer.
+import { z } from 'zod'
+
+/** Most reference images a Seedream 5.0 Lite request accepts (API.md §8). */
+export const MAX_REFERENCES = 14
+/** Images one generation request may ask for; they become ⌈N/4⌉ enqueues (API.md §9). */
+export const MIN_IMAGES = 1
+export const MAX_IMAGES = 15
+export const MAX_PROMPT_CHARS = 8000
+
+// ---------- secrets ----------
+export const SecretStateSchema = z.enum(['stored', 'absent', 'session-only'])
+export type SecretState = z.infer<typeof SecretStateSchema>
+
+export const SecretStatusSchema = z.object({
+  state: SecretStateSchema,
+  /** Plain words for the UI, e.g. why the keychain could not be used. Never contains the key. */
+  detail: z.string().optional(),
+})
+export type SecretStatus = z.infer<typeof SecretStatusSchema>
+
+export const SetKeyInputSchema = z.object({
+  key: z
+    .string({ error: 'The API key must be text.' })
+    .trim()
+    .min(8, { error: 'That API key is too short: paste the whole key from your Oxen.ai settings.' })
+    .max(4096, { error: 'That API key is too long: paste only the key.' })
+    .regex(/^\S+$/, { error: 'The API key cannot contain spaces or line breaks.' }),
+})
+export type SetKeyInput = z.infer<typeof SetKeyInputSchema>
+
+export const KeyTestResultSchema = z.object({
+  ok: z.boolean(),
+  message: z.string(),
+})
+export type KeyTestResult = z.infer<typeof KeyTestResultSchema>
+
+// ---------- settings ----------
+export const ThemeSchema = z.enum(['system', 'dark', 'light'])
+export const SettingsSchema = z.object({
+  /** Origin (plus optional path prefix) of the Oxen hub; the key is sent only here. */
+  oxenBaseUrl: z.url({ protocol: /^https?$/, error: 'The Oxen URL must be an http(s) address.' }),
+  modelId: z.string().min(1),
+  theme: ThemeSchema,
+  maxConcurrentJobs: z.int().min(1).max(8),
+  maxConcurrentDownloads: z.int().min(1).max(8),
+})
+export type Settings = z.infer<typeof SettingsSchema>
+export const SettingsPatchSchema = SettingsSchema.partial().strict()
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>
+
+// ---------- the model's request form, derived from its live JSON schema ----------
+const FieldBase = {
+  name: z.string(),
+  label: z.string(),
+  description: z.string().optional(),
+  /** Shown by default (the schema's `basic` list); others sit under "More". */
+  basic: z.boolean(),
+}
+export const FormFieldSchema = z.discriminatedUnion('kind', [
+  z.object({ ...FieldBase, kind: z.literal('enum'), options: z.array(z.string()).min(1), default: z.string().optional() }),
+  z.object({ ...FieldBase, kind: z.literal('boolean'), default: z.boolean().optional() }),
+  z.object({
+    ...FieldBase,
+    kind: z.literal('number'),
+    integer: z.boolean(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    default: z.number().optional(),
+  }),
+  z.object({ ...FieldBase, kind: z.literal('text'), default: z.string().optional() }),
+  /** Reference images (`image_input`, `input_image`, …): filled from the composer's references. */
+  z.object({ ...FieldBase, kind: z.literal('images'), maxItems: z.int().positive(), list: z.boolean() }),
+])
+export type FormField = z.infer<typeof FormFieldSchema>
+
+export const ModelFormSchema = z.object({
+  modelId: z.string(),
+  displayName: z.string(),
+  /** The field that carries the prompt (always `prompt` so far). */
+  promptField: z.string(),
+  fields: z.array(FormFieldSchema),
+})
+export type ModelForm = z.infer<typeof ModelFormSchema>
+
+// ---------- generation ----------
+export const ParamValueSchema = z.union([z.string(), z.number(), z.boolean()])
+export type ParamValue = z.infer<typeof ParamValueSchema>
+
+export const ReferenceInputSchema = z.discriminatedUnion('kind', [
+  /** A file the user dragged in; main re-validates it. */
+  z.object({ kind: z.literal('file'), path: z.string().min(1, { error: 'A reference file path is empty.' }) }),
+  /** An image already in the library. */
+  z.object({ kind: z.literal('library'), imageId: z.string().min(1) }),
+])
+export type ReferenceInput = z.infer<typeof ReferenceInputSchema>
+
+export const GenerateRequestSchema = z
+  .object({
+    prompt: z
+      .string({ error: 'The prompt must be text.' })
+      .trim()
+      .min(1, { error: 'Write a prompt first: it cannot be empty.' })
+      .max(MAX_PROMPT_CHARS, { error: `The prompt is too long: keep it under ${MAX_PROMPT_CHARS} characters.` }),
+    count: z
+      .int({ error: 'The number of images must be a whole number.' })
+      .min(MIN_IMAGES, { error: `Ask for at least ${MIN_IMAGES} image.` })
+      .max(MAX_IMAGES, { error: `Ask for at most ${MAX_IMAGES} images at once.` }),
+    /** Model fields by their schema name (size, aspect_ratio, output_format, …). */
+    params: z.record(z.string(), ParamValueSchema).default({}),
+    references: z
+      .array(ReferenceInputSchema)
+      .max(MAX_REFERENCES, { error: `Use at most ${MAX_REFERENCES} reference images.` })
+      .default([]),
+  })
+  .strict()
+export type GenerateRequest = z.input<typeof GenerateRequestSchema>
+
+export const ImageStateSchema = z.enum([
+  'pending', // not yet enqueued
+  'queued',
+  'processing',
+  'downloading',
+  'saved',
+  'failed',
+  'cancelled',
+])
+export type ImageState = z.infer<typeof ImageStateSchema>
+
+export const JobImageSchema = z.object({
+  index: z.int().nonnegative(),
+  state: ImageStateSchema,
+  generationId: z.string().optional(),
+  /** 0–1 while downloading. */
+  progress: z.number().min(0).max(1).optional(),
+  error: z.string().optional(),
+  imageId: z.string().optional(),
+  thumbUrl: z.string().optional(),
+})
+export type JobImage = z.infer<typeof JobImageSchema>
+
+export const JobStatusSchema = z.enum(['running', 'completed', 'partial', 'failed', 'cancelled'])
+export type JobStatus = z.infer<typeof JobStatusSchema>
+
+export const JobSchema = z.object({
+  id: z.string(),
+  createdAt: z.number(),
+  modelId: z.string(),
+  prompt: z.string(),
+  count: z.int(),
+  params: z.record(z.string(), ParamValueSchema),
+  status: JobStatusSchema,
+  /** A plain message that says what happened and what to do. */
+  error: z.string().optional(),
+  images: z.array(JobImageSchema),
+})
+export type Job = z.infer<typeof JobSchema>
+
+// ---------- library ----------
+export const LibraryImageSchema = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  generationId: z.string(),
+  modelId: z.string(),
+  prompt: z.string(),
+  params: z.record(z.string(), ParamValueSchema),
+  width: z.int(),
+  height: z.int(),
+  format: z.enum(['png', 'jpeg', 'webp']),
+  bytes: z.int(),
+  createdAt: z.number(),
+  /** id-based URLs: the custom protocol in Electron, the same handler over HTTP in the harness. */
+  url: z.string(),
+  thumbUrl: z.string(),
+})
+export type LibraryImage = z.infer<typeof LibraryImageSchema>
+
+export const HistoryEntrySchema = z.object({
+  jobId: z.string(),
+  modelId: z.string(),
+  prompt: z.string(),
+  params: z.record(z.string(), ParamValueSchema),
+  createdAt: z.number(),
+  images: z.array(LibraryImageSchema),
+})
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>
+
+export const HistoryQuerySchema = z
+  .object({
+    /** Opaque cursor from the previous page. */
+    cursor: z.string().optional(),
+    limit: z.int().min(1).max(200).default(50),
+  })
+  .strict()
+export type HistoryQuery = z.input<typeof HistoryQuerySchema>
+
+export const HistoryPageSchema = z.object({
+  entries: z.array(HistoryEntrySchema),
+  nextCursor: z.string().nullable(),
+})
+export type HistoryPage = z.infer<typeof HistoryPageSchema>

@@ -1,0 +1,71 @@
+// The contract's schemas refuse malformed payloads with specific messages, and the dispatcher answers
+// with them instead of calling a handler.
+import { describe, expect, it, vi } from 'vitest'
+import { describeIssues, requests } from '../../shared/contract'
+import { GenerateRequestSchema, MAX_REFERENCES } from '../../shared/domain'
+import { createDispatcher, type RequestHandlers } from '../../electron/services/dispatch'
+import { AppFailure } from '../../electron/services/errors'
+
+function message(input: unknown): string {
+  const parsed = GenerateRequestSchema.safeParse(input)
+  expect(parsed.success).toBe(false)
+  return parsed.success ? '' : describeIssues(parsed.error)
+}
+
+const ref = { kind: 'file', path: '/tmp/ref.png' }
+
+describe('GenerateRequest schema', () => {
+  it('accepts a good request and fills defaults', () => {
+    const parsed = GenerateRequestSchema.parse({ prompt: '  a teal poster  ', count: 3 })
+    expect(parsed).toEqual({ prompt: 'a teal poster', count: 3, params: {}, references: [] })
+  })
+  it('refuses an empty or blank prompt', () => {
+    expect(message({ prompt: '', count: 1 })).toBe('prompt: Write a prompt first: it cannot be empty.')
+    expect(message({ prompt: '   \n ', count: 1 })).toBe('prompt: Write a prompt first: it cannot be empty.')
+  })
+  it('refuses N outside 1–15 and non-integers', () => {
+    expect(message({ prompt: 'x', count: 0 })).toBe('count: Ask for at least 1 image.')
+    expect(message({ prompt: 'x', count: 16 })).toBe('count: Ask for at most 15 images at once.')
+    expect(message({ prompt: 'x', count: 2.5 })).toBe('count: The number of images must be a whole number.')
+  })
+  it('refuses wrong types', () => {
+    expect(message({ prompt: 42, count: 1 })).toBe('prompt: The prompt must be text.')
+    expect(message({ prompt: 'x', count: '3' })).toBe('count: The number of images must be a whole number.')
+    expect(message({ prompt: 'x', count: 1, params: { size: { nested: true } } })).toMatch(/^params\.size: /)
+    expect(message({ prompt: 'x', count: 1, extra: 1 })).toMatch(/extra/)
+  })
+  it('refuses more than 14 references', () => {
+    expect(() => GenerateRequestSchema.parse({ prompt: 'x', count: 1, references: Array(MAX_REFERENCES).fill(ref) })).not.toThrow()
+    expect(message({ prompt: 'x', count: 1, references: Array(15).fill(ref) })).toBe('references: Use at most 14 reference images.')
+    expect(message({ prompt: 'x', count: 1, references: [{ kind: 'file', path: '' }] })).toBe('references.0.path: A reference file path is empty.')
+  })
+})
+
+describe('dispatcher', () => {
+  const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() }
+  const generate = vi.fn(async () => ({ jobId: 'j1', apiKey: 'must-not-leave' }))
+  const handlers = { generate, listJobs: async () => { throw new AppFailure('no-key', 'Add your key.') } } as unknown as RequestHandlers
+  const dispatch = createDispatcher(handlers, log)
+
+  it('answers a malformed payload with invalid-input and never calls the handler', async () => {
+    const result = await dispatch('generate', { prompt: '', count: 99 })
+    expect(result).toEqual({ ok: false, error: { code: 'invalid-input', message: 'prompt: Write a prompt first: it cannot be empty. count: Ask for at most 15 images at once.' } })
+    expect(generate).not.toHaveBeenCalled()
+  })
+  it('refuses unknown requests and payloads on no-payload requests', async () => {
+    expect(await dispatch('readApiKey', undefined)).toMatchObject({ ok: false, error: { code: 'invalid-input', message: 'Unknown request "readApiKey".' } })
+    expect(await dispatch('toString', undefined)).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    expect(await dispatch('listJobs', { sneaky: 1 })).toMatchObject({ ok: false, error: { message: 'This request takes no payload.' } })
+  })
+  it('strips anything the output schema does not name', async () => {
+    const result = await dispatch('generate', { prompt: 'x', count: 1 })
+    expect(result).toEqual({ ok: true, value: { jobId: 'j1' } })
+  })
+  it('passes AppFailure messages through and hides internal errors', async () => {
+    expect(await dispatch('listJobs', undefined)).toEqual({ ok: false, error: { code: 'no-key', message: 'Add your key.' } })
+  })
+  it('has one distinct channel per request', () => {
+    const channels = Object.values(requests).map((r) => r.channel)
+    expect(new Set(channels).size).toBe(channels.length)
+  })
+})
