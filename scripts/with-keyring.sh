@@ -9,9 +9,9 @@ for bin in dbus-run-session gnome-keyring-daemon; do
 done
 export ATELIER_IN_KEYRING=1
 # A throwaway HOME keeps the test keyring's files out of the real one.
-export ATELIER_KEYRING_HOME="${ATELIER_KEYRING_HOME:-$(mktemp -d)}"
-exec dbus-run-session -- bash -c '
-  export HOME_REAL="$HOME"
+export ATELIER_KEYRING_HOME="$(mktemp -d)"
+trap 'rm -rf "$ATELIER_KEYRING_HOME"' EXIT
+dbus-run-session -- bash -c '
   export XDG_DATA_HOME="$ATELIER_KEYRING_HOME/data" XDG_RUNTIME_DIR="$ATELIER_KEYRING_HOME/run"
   mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
   eval "$(printf "atelier-test-keyring" | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)" >/dev/null

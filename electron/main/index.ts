@@ -13,6 +13,8 @@ import { APP_ORIGIN, handleScheme, registerSchemePrivileges, rendererDirFor, SCH
 import { isTrustedSender } from './sender'
 
 registerSchemePrivileges()
+// Tests run the unpackaged app against a throwaway profile.
+if (!app.isPackaged && process.env.ATELIER_USER_DATA_DIR) app.setPath('userData', process.env.ATELIER_USER_DATA_DIR)
 if (!app.requestSingleInstanceLock()) app.quit()
 
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined

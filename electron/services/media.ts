@@ -1,0 +1,85 @@
+// Image bytes by id, for the Electron `atelier://media/` protocol and the harness's HTTP server alike.
+// The path is matched against one strict pattern before anything else, so no encoding trick ('..',
+// '%2e%2e', '%2F', absolute paths) ever reaches the filesystem; files are found by id through the library.
+import { open, stat, type FileHandle } from 'node:fs/promises'
+import { extname } from 'node:path'
+import { IMAGE_ID_PATTERN, type Library, type MediaVariant } from './library'
+
+const PATH = /^\/([^/]+)\/(full|thumb)$/
+const CHUNK = 64 * 1024
+
+const TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+}
+
+function notFound(): Response {
+  return new Response('Not found', {
+    status: 404,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' },
+  })
+}
+
+/**
+ * Streams `size` bytes of a file. Opens it on the first read, not before, so a response whose body is
+ * never read (HEAD, an aborted request) holds no file handle.
+ */
+function fileStream(path: string, size: number): ReadableStream<Uint8Array> {
+  let handle: FileHandle | undefined
+  let position = 0
+  const finish = async () => {
+    const h = handle
+    handle = undefined
+    await h?.close()
+  }
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          handle ??= await open(path, 'r')
+          const buffer = Buffer.allocUnsafe(Math.min(CHUNK, size - position))
+          const { bytesRead } = buffer.length ? await handle.read(buffer, 0, buffer.length, position) : { bytesRead: 0 }
+          position += bytesRead
+          if (bytesRead > 0) controller.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead))
+          if (bytesRead === 0 || position >= size) {
+            await finish()
+            controller.close()
+          }
+        } catch (error) {
+          await finish().catch(() => {})
+          controller.error(error)
+        }
+      },
+      cancel: finish,
+    },
+    { highWaterMark: 0 },
+  )
+}
+
+/** `path` is the part after the scheme/prefix, e.g. '/<imageId>/thumb' or '/<imageId>/full'. */
+export async function serveMedia(library: Library, path: string): Promise<Response> {
+  const match = PATH.exec(path)
+  if (!match || !IMAGE_ID_PATTERN.test(match[1]!)) return notFound()
+  const variant = match[2] as MediaVariant
+  const file = library.resolveFile(match[1]!, variant)
+  if (!file) return notFound()
+  const type = TYPES[extname(file).toLowerCase()]
+  if (!type) return notFound()
+  let size: number
+  try {
+    size = (await stat(file)).size
+  } catch {
+    return notFound()
+  }
+  return new Response(fileStream(file, size), {
+    status: 200,
+    headers: {
+      'Content-Type': type,
+      'Content-Length': String(size),
+      // Saved files never change: an id always names the same bytes.
+      'Cache-Control': 'private, max-age=31536000, immutable',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  })
+}
