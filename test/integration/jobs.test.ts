@@ -1,0 +1,166 @@
+// Client + job engine against the Oxen simulator over real loopback HTTP/SSE, with a real library
+// (SQLite + files) in a temp folder: queue, SSE, poll fallback, download, indexing, resume.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Job } from '../../shared/domain'
+import { JobEngine } from '../../electron/services/jobs'
+import { openLibrary, type Library } from '../../electron/services/library'
+import { deriveModelForm } from '../../electron/services/model-form'
+import { OxenClient, type FetchLike } from '../../electron/services/oxen-client'
+import { startSimulator, type Simulator } from '../../tools/oxen-simulator/index'
+
+const KEY = 'test-key-jobs-integration'
+
+let sim: Simulator
+let dir: string
+let library: Library
+let engines: JobEngine[] = []
+
+beforeEach(async () => {
+  sim = await startSimulator({ apiKeys: [KEY], queuedMs: 60, processingMs: 200 })
+  dir = mkdtempSync(join(tmpdir(), 'atelier-jobs-'))
+  library = openLibrary({ dir, mediaUrl: (id, v) => `atelier://media/${id}/${v}` })
+})
+afterEach(async () => {
+  await Promise.all(engines.map((e) => e.dispose()))
+  engines = []
+  library.close()
+  await sim.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function makeEngine(opts: { key?: string; fetch?: FetchLike; lib?: Library } = {}) {
+  const updates: Job[] = []
+  const client = new OxenClient({
+    baseUrl: sim.baseUrl,
+    getKey: async () => opts.key ?? KEY,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    retry: { attempts: 3, baseMs: 20, capMs: 100 },
+  })
+  const engine = new JobEngine({
+    client: () => client,
+    library: opts.lib ?? library,
+    modelForm: async () => deriveModelForm('bytedance-seedream-5-lite', await client.getModel('bytedance-seedream-5-lite')),
+    maxConcurrentDownloads: () => 4,
+    onJobUpdate: (job) => updates.push(job),
+    onLibraryChanged: () => undefined,
+    pollIntervalMs: 100,
+    safetyPollMs: 60_000, // polling only as the fallback, so a test can tell which path delivered
+  })
+  engines.push(engine)
+  const finished = (jobId: string, timeoutMs = 20_000) =>
+    new Promise<Job>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`job did not finish: ${JSON.stringify(engine.list())}`)), timeoutMs)
+      const check = () => {
+        const job = engine.list().find((j) => j.id === jobId)
+        if (job && job.status !== 'running') {
+          clearTimeout(timer)
+          resolve(job)
+        } else setTimeout(check, 25)
+      }
+      check()
+    })
+  return { engine, updates, finished }
+}
+
+const imageFiles = () => {
+  const root = join(dir, 'images')
+  if (!existsSync(root)) return []
+  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name))
+}
+const tempFiles = () => (existsSync(join(dir, '.tmp')) ? readdirSync(join(dir, '.tmp')) : [])
+
+describe('job engine against the simulator', () => {
+  it('turns 6 images into 2 enqueues (4 + 2), delivers by SSE, downloads and indexes each once', async () => {
+    const { engine, updates, finished } = makeEngine()
+    const { jobId } = await engine.generate({ prompt: 'a teal poster', count: 6, params: { size: '2K', aspect_ratio: '16:9', output_format: 'jpeg' } })
+    const job = await finished(jobId)
+
+    expect(job.status).toBe('completed')
+    expect(job.images.map((i) => i.state)).toEqual(Array(6).fill('saved'))
+    expect(sim.stats().enqueueRequests).toBe(2)
+    expect(sim.stats().enqueueBodies.map((b) => b.num_generations)).toEqual([4, 2])
+    expect(sim.stats().enqueueBodies[0]).toMatchObject({ model: 'bytedance-seedream-5-lite', prompt: 'a teal poster', size: '2K', aspect_ratio: '16:9', output_format: 'jpeg' })
+    expect(sim.stats().downloads).toBe(6)
+    // States were pushed along the way.
+    const seen = new Set(updates.flatMap((j) => j.images.map((i) => i.state)))
+    expect([...seen]).toEqual(expect.arrayContaining(['pending', 'queued', 'downloading', 'saved']))
+
+    const files = imageFiles()
+    expect(files).toHaveLength(6)
+    for (const file of files) {
+      const meta = await sharp(file).metadata()
+      expect(meta.format).toBe('jpeg')
+      expect([meta.width, meta.height]).toEqual([2048, 1152])
+    }
+    expect(tempFiles()).toEqual([])
+    const page = library.listHistory({ limit: 10 })
+    expect(page.entries).toHaveLength(1)
+    expect(page.entries[0]!.images).toHaveLength(6)
+    expect(new Set(page.entries[0]!.images.map((i) => i.generationId)).size).toBe(6)
+  })
+
+  it('falls back to polling when the event stream is closed and cannot reconnect', async () => {
+    let refuseEvents = false
+    const fetchWithoutEvents: FetchLike = (url, init) => {
+      if (refuseEvents && url.endsWith('/api/events')) return Promise.reject(new TypeError('fetch failed'))
+      return fetch(url, init)
+    }
+    const { engine, finished } = makeEngine({ fetch: fetchWithoutEvents })
+    const generating = engine.generate({ prompt: 'poll me', count: 3, params: {} })
+    // Let the stream open and the enqueue happen, then cut the stream and refuse reconnects.
+    const { jobId } = await generating
+    refuseEvents = true
+    sim.dropEventStreams()
+    const job = await finished(jobId)
+    expect(job.status).toBe('completed')
+    expect(job.images.every((i) => i.state === 'saved')).toBe(true)
+    expect(imageFiles()).toHaveLength(3)
+    expect(sim.stats().sseConnections).toBe(0)
+    expect(sim.stats().enqueueRequests).toBe(1)
+  })
+
+  it('a wrong key fails the job with a plain message and saves nothing', async () => {
+    const { engine, finished } = makeEngine({ key: 'test-key-wrong' })
+    const { jobId } = await engine.generate({ prompt: 'x', count: 2, params: {} })
+    const job = await finished(jobId)
+    expect(job.status).toBe('failed')
+    expect(job.error).toMatch(/^Oxen did not accept your API key\. Check it in Settings/)
+    expect(job.images.map((i) => i.state)).toEqual(['failed', 'failed'])
+    expect(sim.stats().enqueueRequests).toBe(0)
+    expect(imageFiles()).toEqual([])
+  })
+
+  it('a failed generation shows Oxen’s own message; the others are still saved', async () => {
+    await fetch(`${sim.baseUrl}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ generations: [{ fail: 'Insufficient credits', times: 1 }] }),
+    })
+    const { engine, finished } = makeEngine()
+    const { jobId } = await engine.generate({ prompt: 'two of them', count: 2, params: {} })
+    const job = await finished(jobId)
+    expect(job.status).toBe('partial')
+    expect(job.images.filter((i) => i.state === 'failed').map((i) => i.error)).toEqual(['Oxen could not make this image: Insufficient credits'])
+    expect(imageFiles()).toHaveLength(1)
+  })
+
+  it('resumes an unfinished job after a restart without enqueueing again', async () => {
+    const first = makeEngine()
+    const { jobId } = await first.engine.generate({ prompt: 'survive a restart', count: 3, params: {} })
+    await first.engine.dispose() // the app stops while the generations are still queued
+    library.close()
+
+    library = openLibrary({ dir, mediaUrl: (id, v) => `atelier://media/${id}/${v}` })
+    const second = makeEngine()
+    second.engine.resume()
+    const job = await second.finished(jobId)
+    expect(job.status).toBe('completed')
+    expect(imageFiles()).toHaveLength(3)
+    expect(sim.stats().enqueueRequests).toBe(1)
+    expect(library.listHistory({ limit: 5 }).entries[0]!.images).toHaveLength(3)
+  })
+})

@@ -1,0 +1,162 @@
+// Generation rows and their lifecycle: queued → processing → succeeded | failed | cancelled (API.md §5),
+// driven by unref'd timers. Model fields are checked when processing ends; a bad one fails the job.
+import { randomUUID } from 'node:crypto'
+import type { RequestSchema } from './models'
+import { checkFields, outputSpec, type OutputSpec } from './params'
+
+export type GenerationStatus = 'queued' | 'processing' | 'succeeded' | 'failed' | 'cancelled'
+
+export const TERMINAL: ReadonlySet<GenerationStatus> = new Set(['succeeded', 'failed', 'cancelled'])
+
+/** Where results are stored: `/api/repos/{ns}/{RESULT_REPO}/file/main/{RESULT_DIRECTORY}/{id}.{ext}`. */
+export const RESULT_REPO = 'ai-outputs'
+export const RESULT_DIRECTORY = 'generations'
+
+export interface User {
+  id: string
+  key: string
+  username: string
+  name: string
+  email: string
+}
+
+export interface Generation {
+  id: string
+  owner: User
+  model: string
+  prompt: string
+  /** Position within its enqueue (0-based); with the prompt and seed it fixes the image. */
+  index: number
+  seed: number | null
+  /** Model fields as sent (everything but model/prompt/num_generations), echoed on the row. */
+  fields: Record<string, unknown>
+  status: GenerationStatus
+  errorMessage: string | null
+  enqueuedAt: number
+  startedAt: number | null
+  completedAt: number | null
+  targetNamespace: string
+  output: OutputSpec | null
+}
+
+/** What a fault policy may decide for a generation when it would finish; null = run normally. */
+export type GenerationOutcome = { fail: string } | { stuck: true } | null
+
+export interface LifecycleOptions {
+  queuedMs: number
+  processingMs: number
+  schema: RequestSchema
+  /** Called once when a generation reaches succeeded or failed (not cancelled). */
+  onFinished: (generation: Generation) => void
+  /** Fault hook consulted as processing ends. */
+  outcome?: (generation: Generation) => GenerationOutcome
+}
+
+export class GenerationStore {
+  private readonly rows = new Map<string, Generation>()
+  private readonly timers = new Map<string, NodeJS.Timeout>()
+  private readonly waiters = new Map<string, Array<() => void>>()
+
+  constructor(private readonly options: LifecycleOptions) {}
+
+  get count(): number {
+    return this.rows.size
+  }
+
+  create(owner: User, model: string, prompt: string, index: number, fields: Record<string, unknown>, targetNamespace: string): Generation {
+    const generation: Generation = {
+      id: randomUUID(),
+      owner,
+      model,
+      prompt,
+      index,
+      seed: typeof fields.seed === 'number' && Number.isFinite(fields.seed) ? fields.seed : null,
+      fields,
+      status: 'queued',
+      errorMessage: null,
+      enqueuedAt: Date.now(),
+      startedAt: null,
+      completedAt: null,
+      targetNamespace,
+      output: null,
+    }
+    this.rows.set(generation.id, generation)
+    this.schedule(generation, this.options.queuedMs, () => this.start(generation))
+    return generation
+  }
+
+  /** Any generation by id, whoever owns it (presigned downloads carry no key). */
+  find(id: string): Generation | undefined {
+    return this.rows.get(id)
+  }
+
+  /** A generation as its owner sees it; other users' ids look unknown. */
+  visible(owner: User, id: string): Generation | undefined {
+    const generation = this.rows.get(id)
+    return generation?.owner.id === owner.id ? generation : undefined
+  }
+
+  ownedBy(owner: User): Generation[] {
+    return [...this.rows.values()].filter((g) => g.owner.id === owner.id)
+  }
+
+  /** Cancels a queued or processing job; terminal jobs are left as they are. */
+  cancel(generation: Generation): void {
+    if (TERMINAL.has(generation.status)) return
+    this.settle(generation, 'cancelled', null)
+  }
+
+  /** Resolves once the generation is terminal. */
+  settled(generation: Generation): Promise<void> {
+    if (TERMINAL.has(generation.status)) return Promise.resolve()
+    return new Promise((resolve) => {
+      const list = this.waiters.get(generation.id) ?? []
+      list.push(resolve)
+      this.waiters.set(generation.id, list)
+    })
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer)
+    this.timers.clear()
+  }
+
+  private start(generation: Generation): void {
+    generation.status = 'processing'
+    generation.startedAt = Date.now()
+    this.schedule(generation, this.options.processingMs, () => this.finish(generation))
+  }
+
+  private finish(generation: Generation): void {
+    const outcome = this.options.outcome?.(generation) ?? null
+    if (outcome && 'stuck' in outcome) return // stays 'processing' until cancelled
+    const error = outcome?.fail ?? checkFields(this.options.schema, generation.fields)
+    if (error) {
+      this.settle(generation, 'failed', error)
+    } else {
+      generation.output = outputSpec(generation.fields)
+      this.settle(generation, 'succeeded', null)
+    }
+    this.options.onFinished(generation)
+  }
+
+  private settle(generation: Generation, status: GenerationStatus, errorMessage: string | null): void {
+    const timer = this.timers.get(generation.id)
+    if (timer) clearTimeout(timer)
+    this.timers.delete(generation.id)
+    generation.status = status
+    generation.errorMessage = errorMessage
+    generation.completedAt = Date.now()
+    for (const resolve of this.waiters.get(generation.id) ?? []) resolve()
+    this.waiters.delete(generation.id)
+  }
+
+  private schedule(generation: Generation, delayMs: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(generation.id)
+      run()
+    }, delayMs)
+    timer.unref()
+    this.timers.set(generation.id, timer)
+  }
+}

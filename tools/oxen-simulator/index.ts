@@ -1,0 +1,185 @@
+// A local stand-in for hub.oxen.ai (API.md): real HTTP + SSE on 127.0.0.1 for tests and the demo.
+// Routes live in routes.ts; every /api request passes the fault hook in `dispatch` first.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { ZodError } from 'zod'
+import { EventHub } from './events'
+import { FaultState, type SimulatorFaults } from './faults'
+import { GenerationStore, type User } from './generations'
+import { bearerToken, HttpError, isLoopback, readJsonObject, sendError, sendJson } from './http'
+import { buildCatalog, seedreamSchema, type SchemaKey, type SchemaRevision } from './models'
+import { ImageCache } from './render'
+import { ANONYMOUS, completionEvent, routes, type MutableStats, type SimState } from './routes'
+
+export type { SimulatorFaults, RequestFault, GenerationFault } from './faults'
+export type { SchemaKey, SchemaRevision } from './models'
+
+export interface SimulatorOptions {
+  port?: number // 0 (default) = random free port
+  apiKeys: string[] // accepted Bearer keys; each key is its own user (own generations, own SSE stream)
+  namespace?: string // the first key's namespace/username, default 'atelier-user'; later keys get '<ns>-2', …
+  schemaRevision?: SchemaRevision // default 'seed'
+  schemaKey?: SchemaKey // default 'json_request_schema'
+  queuedMs?: number // time a generation stays 'queued' (default 300)
+  processingMs?: number // time it stays 'processing' (default 700)
+  resultTtlMs?: number // result URL lifetime, default 1 hour
+  keepAliveMs?: number // SSE `: keep-alive` interval, default 15 s
+  credits?: number // starting balance shown by /api/users/me, default 12.50
+  faults?: SimulatorFaults // initial fault set (see faults.ts); replace later with POST /__sim/faults
+  log?: (line: string) => void // one line per request: method, path, status, ms (never headers)
+}
+
+export interface SimulatorStats {
+  enqueueRequests: number // POST /api/ai/queue calls that were accepted
+  enqueueBodies: Record<string, unknown>[] // their JSON bodies, in order
+  generationsCreated: number
+  downloads: number // successful result downloads
+  sseConnections: number // currently open event streams
+}
+
+export interface Simulator {
+  baseUrl: string // e.g. 'http://127.0.0.1:43123' (no trailing slash); the app's "Oxen base URL"
+  stats(): SimulatorStats
+  /** Close every open SSE stream now (tests use it to force the poll fallback). */
+  dropEventStreams(): void
+  /** Replace the fault set (same shape as POST /__sim/faults); throws on a bad shape. */
+  setFaults(faults: SimulatorFaults): void
+  close(): Promise<void>
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  if (!Array.isArray(options.apiKeys) || options.apiKeys.some((k) => typeof k !== 'string' || k === ''))
+    throw new TypeError('apiKeys must be a list of non-empty strings')
+  const namespace = options.namespace ?? 'atelier-user'
+  const revision = options.schemaRevision ?? 'seed'
+  const users = new Map<string, User>()
+  for (const key of options.apiKeys) {
+    if (users.has(key)) continue
+    const username = users.size === 0 ? namespace : `${namespace}-${users.size + 1}`
+    users.set(key, { id: randomUUID(), key, username, name: username, email: `${username}@example.com` })
+  }
+
+  const faults = new FaultState(options.faults)
+  const hub = new EventHub(options.keepAliveMs ?? 15_000)
+  const stats: MutableStats = { enqueueRequests: 0, enqueueBodies: [], generationsCreated: 0, downloads: 0 }
+  const sim: SimState = {
+    baseUrl: '',
+    users,
+    catalog: buildCatalog(revision, options.schemaKey ?? 'json_request_schema'),
+    store: new GenerationStore({
+      queuedMs: options.queuedMs ?? 300,
+      processingMs: options.processingMs ?? 700,
+      schema: seedreamSchema(revision),
+      onFinished: (generation) => {
+        const event = completionEvent(sim, generation)
+        if (event) hub.publish(generation.owner.id, 'media_generation_completed', event)
+      },
+      outcome: () => faults.generationOutcome(),
+    }),
+    hub,
+    images: new ImageCache(),
+    faults,
+    stats,
+    signingKey: randomBytes(32),
+    resultTtlMs: options.resultTtlMs ?? 60 * 60 * 1000,
+    startingCredits: options.credits ?? 12.5,
+  }
+
+  const snapshot = (): SimulatorStats => ({
+    enqueueRequests: stats.enqueueRequests,
+    enqueueBodies: structuredClone(stats.enqueueBodies),
+    generationsCreated: stats.generationsCreated,
+    downloads: stats.downloads,
+    sseConnections: hub.openCount,
+  })
+
+  const control = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    if (!isLoopback(req.socket.remoteAddress)) return sendError(res, 403, 'forbidden', 'Loopback only')
+    const route = `${req.method} ${path}`
+    if (route === 'GET /__sim/stats') return sendJson(res, 200, snapshot())
+    if (route === 'POST /__sim/drop-streams') {
+      const closed = hub.openCount
+      hub.closeAll()
+      return sendJson(res, 200, { status: 'success', closed })
+    }
+    if (route === 'GET /__sim/faults') return sendJson(res, 200, faults.get())
+    if (route === 'POST /__sim/faults') {
+      faults.set(await readJsonObject(req))
+      return sendJson(res, 200, faults.get())
+    }
+    sendError(res, 404, 'resource_not_found', `No simulator control at ${route}`)
+  }
+
+  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = Date.now()
+    const method = req.method ?? 'GET'
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    if (options.log) {
+      res.on('close', () =>
+        options.log?.(`${method} ${url.pathname} ${res.headersSent ? res.statusCode : 'reset'} ${Date.now() - started}ms`),
+      )
+    }
+    try {
+      if (url.pathname.startsWith('/__sim/')) return await control(req, res, url.pathname)
+
+      const action = await faults.beforeRequest(method, url.pathname)
+      if (action.kind === 'reset') return void req.socket.destroy()
+      if (action.kind === 'status') {
+        const headers: Record<string, string> =
+          action.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(action.retryAfterSeconds) }
+        return action.status === 429
+          ? sendError(res, 429, 'rate_limited', 'rate limit exceeded', headers)
+          : sendError(res, action.status, 'unknown_error', `Simulated error ${action.status}`, headers)
+      }
+
+      const candidates = routes
+        .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
+        .filter((c) => c.match !== null)
+      const hit = candidates.find((c) => c.route.methods.includes(method))
+      if (!hit?.match) return sendError(res, 404, 'resource_not_found', `No route for ${method} ${url.pathname}`)
+
+      let user = ANONYMOUS
+      if (hit.route.auth === 'required') {
+        const found = users.get(bearerToken(req) ?? '')
+        if (!found) return sendError(res, 401, 'unauthenticated', 'Unauthenticated: a valid API key is required')
+        user = found
+      }
+      const params = hit.match.slice(1).map((p) => decodeURIComponent(p ?? ''))
+      await hit.route.handle({ req, res, url, params, user, sim })
+    } catch (error) {
+      if (error instanceof HttpError) return sendError(res, error.status, error.type, error.message)
+      if (error instanceof URIError) return sendError(res, 400, 'invalid_params', 'Malformed URL encoding')
+      if (error instanceof ZodError)
+        return sendError(res, 400, 'invalid_params', error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+      sendError(res, 500, 'unknown_error', error instanceof Error ? error.message : 'Internal error')
+    }
+  }
+
+  const server = createServer((req, res) => void dispatch(req, res))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  sim.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  let closing: Promise<void> | null = null
+  return {
+    baseUrl: sim.baseUrl,
+    stats: snapshot,
+    dropEventStreams: () => hub.closeAll(),
+    setFaults: (next) => faults.set(next),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        sim.store.dispose()
+        hub.closeAll()
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+      return closing
+    },
+  }
+}
