@@ -2,6 +2,7 @@
 // read per request from the secret store and sent only to the configured API origin.
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
@@ -269,7 +270,7 @@ export class OxenClient {
       },
     })
     try {
-      await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, createWriteStream(destPath), opts.signal ? { signal: opts.signal } : {})
+      await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, createWriteStream(destPath), opts.signal ? { signal: opts.signal } : {})
     } catch (error) {
       await rm(destPath, { force: true })
       if (opts.signal?.aborted) throw error

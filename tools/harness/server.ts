@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { readFile } from 'node:fs/promises'
 import { extname, join, relative, resolve, isAbsolute } from 'node:path'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -111,7 +112,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       const rawPath = (req.url ?? '').split('?')[0]!.slice(HARNESS_MEDIA_PREFIX.length)
       const response = await serveMedia(services.library, rawPath)
       res.writeHead(response.status, Object.fromEntries(response.headers))
-      if (response.body && req.method === 'GET') Readable.fromWeb(response.body as import('node:stream/web').ReadableStream).pipe(res)
+      if (response.body && req.method === 'GET') Readable.fromWeb(response.body as WebReadableStream).pipe(res)
       else res.end()
       return
     }
