@@ -3,12 +3,14 @@
 // and the harness bridge build `window.atelier` from these two maps and nothing else.
 import { z } from 'zod'
 import {
+  AddReferenceInputSchema,
   GenerateRequestSchema,
   HistoryPageSchema,
   HistoryQuerySchema,
   JobSchema,
   KeyTestResultSchema,
   ModelFormSchema,
+  ReferenceImageSchema,
   SecretStatusSchema,
   SetKeyInputSchema,
   SettingsPatchSchema,
@@ -35,6 +37,9 @@ export const requests = {
 
   /** The request form of the configured model, built from its live JSON schema. */
   getModelForm: request('model:form', NoInput, ModelFormSchema),
+
+  /** Validates an image and stores it once by content hash; the composer then names it by hash. */
+  addReference: request('references:add', AddReferenceInputSchema, ReferenceImageSchema),
 
   generate: request('jobs:generate', GenerateRequestSchema, z.object({ jobId: z.string() })),
   listJobs: request('jobs:list', NoInput, z.array(JobSchema)),

@@ -37,6 +37,10 @@ export const KeyTestResultSchema = z.object({
 export type KeyTestResult = z.infer<typeof KeyTestResultSchema>
 
 // ---------- settings ----------
+/** How references reach Oxen: uploaded to a repo in the user's namespace (preferred) or inlined as data URIs. */
+export const ReferenceSupplySchema = z.enum(['upload', 'data-uri'])
+export type ReferenceSupply = z.infer<typeof ReferenceSupplySchema>
+
 export const ThemeSchema = z.enum(['system', 'dark', 'light'])
 export const SettingsSchema = z.object({
   /** Origin (plus optional path prefix) of the Oxen hub; the key is sent only here. */
@@ -45,6 +49,7 @@ export const SettingsSchema = z.object({
   theme: ThemeSchema,
   maxConcurrentJobs: z.int().min(1).max(8),
   maxConcurrentDownloads: z.int().min(1).max(8),
+  referenceSupply: ReferenceSupplySchema,
 })
 export type Settings = z.infer<typeof SettingsSchema>
 export const SettingsPatchSchema = SettingsSchema.partial().strict()
@@ -88,13 +93,35 @@ export type ModelForm = z.infer<typeof ModelFormSchema>
 export const ParamValueSchema = z.union([z.string(), z.number(), z.boolean()])
 export type ParamValue = z.infer<typeof ParamValueSchema>
 
-export const ReferenceInputSchema = z.discriminatedUnion('kind', [
+/** A reference image is stored once by the SHA-256 of its bytes; requests name it by that hash. */
+export const ReferenceHashSchema = z.string().regex(/^[0-9a-f]{64}$/, { error: 'A reference image id is malformed.' })
+
+/** Where a new reference image comes from. Bytes (a paste) travel as base64 so both transports carry them. */
+export const AddReferenceInputSchema = z.discriminatedUnion('kind', [
   /** A file the user dragged in; main re-validates it. */
-  z.object({ kind: z.literal('file'), path: z.string().min(1, { error: 'A reference file path is empty.' }) }),
-  /** An image already in the library. */
-  z.object({ kind: z.literal('library'), imageId: z.string().min(1) }),
+  z.object({ kind: z.literal('file'), path: z.string().min(1, { error: 'A reference file path is empty.' }) }).strict(),
+  z
+    .object({
+      kind: z.literal('bytes'),
+      name: z.string().max(255).default('pasted image'),
+      base64: z.base64({ error: 'The pasted image is not valid base64.' }).max(40_000_000, { error: 'The pasted image is too large.' }),
+    })
+    .strict(),
+  /** An image already in the library ("use as reference"). */
+  z.object({ kind: z.literal('library'), imageId: z.string().min(1) }).strict(),
 ])
-export type ReferenceInput = z.infer<typeof ReferenceInputSchema>
+export type AddReferenceInput = z.input<typeof AddReferenceInputSchema>
+
+export const ReferenceImageSchema = z.object({
+  hash: ReferenceHashSchema,
+  name: z.string(),
+  format: z.enum(['png', 'jpeg', 'webp']),
+  width: z.int(),
+  height: z.int(),
+  bytes: z.int(),
+  thumbUrl: z.string(),
+})
+export type ReferenceImage = z.infer<typeof ReferenceImageSchema>
 
 export const GenerateRequestSchema = z
   .object({
@@ -110,7 +137,7 @@ export const GenerateRequestSchema = z
     /** Model fields by their schema name (size, aspect_ratio, output_format, …). */
     params: z.record(z.string(), ParamValueSchema).default({}),
     references: z
-      .array(ReferenceInputSchema)
+      .array(ReferenceHashSchema)
       .max(MAX_REFERENCES, { error: `Use at most ${MAX_REFERENCES} reference images.` })
       .default([]),
   })
@@ -151,6 +178,9 @@ export const JobSchema = z.object({
   count: z.int(),
   params: z.record(z.string(), ParamValueSchema),
   status: JobStatusSchema,
+  /** Reference images by hash, and how they were supplied to Oxen (known once the job has been sent). */
+  references: z.array(ReferenceHashSchema).default([]),
+  referenceSupply: ReferenceSupplySchema.optional(),
   /** A plain message that says what happened and what to do. */
   error: z.string().optional(),
   images: z.array(JobImageSchema),

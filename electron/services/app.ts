@@ -107,6 +107,9 @@ export function createAppServices(opts: AppServicesOptions) {
         throw error
       }
     },
+    addReference: async () => {
+      throw new AppFailure('invalid-input', 'Reference images are not available in this build yet.')
+    },
     generate: async (request) => {
       if (!(await secrets.getKey())) throw new AppFailure('no-key', 'Add your Oxen API key in Settings before generating.')
       return engine.generate(request)

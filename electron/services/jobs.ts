@@ -83,6 +83,7 @@ export class JobEngine {
       prompt: req.prompt,
       count: req.count,
       params: req.params,
+      references: req.references,
       status: 'running',
       images: Array.from({ length: req.count }, (_, index) => ({ index, state: 'pending' as const })),
     }
@@ -137,7 +138,7 @@ export class JobEngine {
   resume(): void {
     for (const { job: record, generations } of this.deps.library.unfinishedJobs()) {
       const images: JobImage[] = Array.from({ length: record.count }, (_, index) => ({ index, state: 'failed', error: 'It was not sent to Oxen before Atelier stopped.' }))
-      const job: Job = { id: record.id, createdAt: record.createdAt, modelId: record.modelId, prompt: record.prompt, count: record.count, params: record.params, status: 'running', images }
+      const job: Job = { id: record.id, createdAt: record.createdAt, modelId: record.modelId, prompt: record.prompt, count: record.count, params: record.params, references: [], status: 'running', images }
       this.jobs.set(job.id, job)
       for (const gen of generations) {
         const image = images[gen.index]

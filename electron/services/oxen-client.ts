@@ -111,7 +111,18 @@ export class OxenClient {
     }
   }
 
-  private async failure(res: Response, what: string): Promise<AppFailure> {
+  /** An authenticated request to an API path (no retries); for modules that speak other parts of the API. */
+  request(path: string, init: RequestInit = {}): Promise<Response> {
+    return this.send(this.base + path, init)
+  }
+
+  /** Absolute URL of an API path on the configured server. */
+  url(path: string): string {
+    return this.base + path
+  }
+
+  /** Turns a non-OK answer into a plain-sentence AppFailure (API.md §7). */
+  async failure(res: Response, what: string): Promise<AppFailure> {
     let body: unknown
     try {
       const text = await res.text()
@@ -133,7 +144,7 @@ export class OxenClient {
   }
 
   /** GET with retries on network errors, 429 and 5xx, honouring Retry-After. */
-  private async getJson(path: string, what: string, opts: { auth?: boolean; signal?: AbortSignal } = {}): Promise<unknown> {
+  async getJson(path: string, what: string, opts: { auth?: boolean; signal?: AbortSignal } = {}): Promise<unknown> {
     const url = this.base + path
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.retry.attempts - 1

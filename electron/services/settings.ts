@@ -25,6 +25,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   theme: 'system',
   maxConcurrentJobs: 2,
   maxConcurrentDownloads: 4,
+  referenceSupply: 'upload',
 })
 
 /** The options both backings are created with (electron-store calls the file `name`, conf `configName`). */

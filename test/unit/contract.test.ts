@@ -2,7 +2,7 @@
 // with them instead of calling a handler.
 import { describe, expect, it, vi } from 'vitest'
 import { describeIssues, requests } from '../../shared/contract'
-import { GenerateRequestSchema, MAX_REFERENCES } from '../../shared/domain'
+import { AddReferenceInputSchema, GenerateRequestSchema, MAX_REFERENCES } from '../../shared/domain'
 import { createDispatcher, type RequestHandlers } from '../../electron/services/dispatch'
 import { AppFailure } from '../../electron/services/errors'
 
@@ -12,7 +12,7 @@ function message(input: unknown): string {
   return parsed.success ? '' : describeIssues(parsed.error)
 }
 
-const ref = { kind: 'file', path: '/tmp/ref.png' }
+const ref = 'a'.repeat(64)
 
 describe('GenerateRequest schema', () => {
   it('accepts a good request and fills defaults', () => {
@@ -37,7 +37,17 @@ describe('GenerateRequest schema', () => {
   it('refuses more than 14 references', () => {
     expect(() => GenerateRequestSchema.parse({ prompt: 'x', count: 1, references: Array(MAX_REFERENCES).fill(ref) })).not.toThrow()
     expect(message({ prompt: 'x', count: 1, references: Array(15).fill(ref) })).toBe('references: Use at most 14 reference images.')
-    expect(message({ prompt: 'x', count: 1, references: [{ kind: 'file', path: '' }] })).toBe('references.0.path: A reference file path is empty.')
+    expect(message({ prompt: 'x', count: 1, references: ['../../etc/passwd'] })).toBe('references.0: A reference image id is malformed.')
+  })
+  it('refuses malformed reference sources', () => {
+    const add = (input: unknown) => {
+      const parsed = AddReferenceInputSchema.safeParse(input)
+      return parsed.success ? 'ok' : describeIssues(parsed.error)
+    }
+    expect(add({ kind: 'file', path: '' })).toBe('path: A reference file path is empty.')
+    expect(add({ kind: 'bytes', base64: 'not base64!' })).toBe('base64: The pasted image is not valid base64.')
+    expect(add({ kind: 'url', url: 'https://x' })).toMatch(/kind/)
+    expect(add({ kind: 'bytes', base64: 'iVBORw0KGgo=' })).toBe('ok')
   })
 })
 
