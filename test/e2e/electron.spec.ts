@@ -36,7 +36,7 @@ test.describe('Electron shell', () => {
         location.href = 'https://example.invalid/'
       })
       await expect.poll(() => new URL(page.url()).protocol).toBe('atelier:')
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click()
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click()
       await expect(page.getByLabel('Oxen API key')).toBeVisible()
     } finally {
       await app.close()

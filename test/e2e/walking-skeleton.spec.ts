@@ -38,6 +38,9 @@ async function rendererState(page: Page): Promise<string> {
   })
 }
 
+const nav = (page: Page, name: 'Create' | 'History' | 'Settings') =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
+
 test.describe('walking skeleton', () => {
   test.skip(!process.env.ATELIER_TEST_KEYRING, 'needs the real keychain: run through `npm test` (scripts/with-keyring.sh)')
 
@@ -67,36 +70,44 @@ test.describe('walking skeleton', () => {
 
     // Without a key the composer says what to do.
     await expect(page.getByText(/add your oxen api key/i).first()).toBeVisible()
+    await expect(page.getByRole('button', { name: 'No API key', exact: true })).toBeVisible()
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click()
+    await nav(page, 'Settings')
     await page.getByLabel('Oxen API key').fill(canary)
-    await page.getByRole('button', { name: 'Save key' }).click()
+    await page.getByRole('button', { name: 'Save key', exact: true }).click()
     await expect(page.getByText('Saved in your system keychain')).toBeVisible()
     await expect(page.getByLabel('Oxen API key')).toHaveValue('')
-    await page.getByRole('button', { name: 'Test key' }).click()
+    await page.getByRole('button', { name: 'Test key', exact: true }).click()
     await expect(page.getByText(/Oxen accepted your key/)).toBeVisible()
     expect(secretToolLookup(keychainService)).toBe(canary)
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Create' }).click()
+    await nav(page, 'Create')
     const prompt = `a teal risograph poster of a lighthouse ${randomTag()}`
-    await page.getByRole('textbox', { name: 'Prompt' }).fill(prompt)
-    await expect(page.getByRole('combobox', { name: 'Size' }).or(page.getByRole('radiogroup', { name: 'Size' }))).toBeVisible()
-    const count = page.getByRole('spinbutton', { name: 'Number of images' })
+    await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt)
+    // The form follows the live schema: size, aspect ratio and output format as it offers them.
+    await expect(page.getByRole('radiogroup', { name: 'Size', exact: true }).getByRole('radio')).toHaveText(['2K', '3K'])
+    await page.getByRole('radiogroup', { name: 'Size', exact: true }).getByRole('radio', { name: '2K' }).click()
+    await expect(page.getByRole('combobox', { name: /^aspect ratio$/i })).toBeVisible()
+    await expect(page.getByRole('radiogroup', { name: /^output format$/i })).toBeVisible()
+    const count = page.getByRole('spinbutton', { name: 'Number of images', exact: true })
     await count.fill('3')
     await expect(count).toHaveValue('3')
     await page.screenshot({ path: join(SHOTS, 'composer.png') })
 
     const started = Date.now()
-    await page.getByRole('button', { name: 'Generate' }).click()
-    const results = page.getByRole('region', { name: 'Results' })
+    await page.getByRole('button', { name: 'Generate', exact: true }).click()
+    const results = page.getByRole('region', { name: 'Results', exact: true })
     const images = results.getByRole('img', { name: new RegExp(`^${prompt} — image \\d of 3$`) })
     await expect(images).toHaveCount(3, { timeout: 60_000 })
     for (const img of await images.all()) {
       await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true)
     }
-    test.info().annotations.push({ type: 'generation-3-images-ms', description: String(Date.now() - started) })
-    const jobs = page.getByRole('region', { name: 'Jobs' })
-    await expect(jobs.getByText(/saved/i).first()).toBeVisible()
+    const elapsed = Date.now() - started
+    test.info().annotations.push({ type: 'generation-3-images-ms', description: String(elapsed) })
+    console.log(`3-image generation, Generate click → 3 images painted: ${elapsed} ms`)
+    await page.screenshot({ path: join(SHOTS, 'results.png') })
+    const jobs = page.getByRole('region', { name: 'Jobs', exact: true })
+    await expect(jobs.getByRole('img', { name: /^Image \d of 3: saved$/ })).toHaveCount(3)
 
     // The simulator saw exactly one enqueue of 3 (⌈3/4⌉ = 1).
     const stats = (await (await fetch(`${simulator.url}/__sim/stats`)).json()) as { enqueueRequests: number; enqueueBodies: { num_generations?: number }[] }
@@ -114,8 +125,8 @@ test.describe('walking skeleton', () => {
     const page2 = await browser.newPage()
     const seen2 = watchRenderer(page2)
     await page2.goto(harness.url)
-    await page2.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'History' }).click()
-    const history = page2.getByRole('region', { name: 'History' })
+    await nav(page2, 'History')
+    const history = page2.getByRole('region', { name: 'History', exact: true })
     const entry = history.getByRole('article').filter({ hasText: prompt })
     await expect(entry).toHaveCount(1)
     const historyImages = entry.getByRole('img', { name: new RegExp(`^${prompt} — image \\d of 3$`) })
@@ -125,7 +136,7 @@ test.describe('walking skeleton', () => {
     }
     await page2.screenshot({ path: join(SHOTS, 'history.png') })
     // The key survived the restart in the keychain, and still never reaches the renderer.
-    await page2.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click()
+    await nav(page2, 'Settings')
     await expect(page2.getByText('Saved in your system keychain')).toBeVisible()
     expect(await rendererState(page2)).not.toContain(canary)
     expect(seen2.filter((text) => text.includes(canary))).toEqual([])

@@ -1,0 +1,53 @@
+// The top bar: which model Atelier talks to, and whether a key is in place (click to fix it).
+import { Box, KeyRound } from 'lucide-react'
+import clsx from 'clsx'
+import { useModel } from '../store/model'
+import { useNavigation } from '../store/navigation'
+import { useSecrets } from '../store/secrets'
+import { useSettings } from '../store/settings'
+import { Hint } from './Hint'
+
+function KeyStatusPill() {
+  const status = useSecrets((s) => s.status)
+  const go = useNavigation((s) => s.go)
+  if (!status) return <span className="pill pill-neutral">Checking key…</span>
+
+  const { tone, text, hint } = {
+    stored: { tone: 'success', text: 'Key saved', hint: 'Your Oxen API key is saved in your system keychain.' },
+    absent: { tone: 'warning', text: 'No API key', hint: 'Add your Oxen API key in Settings to start generating.' },
+    'session-only': {
+      tone: 'warning',
+      text: 'Key for this session only',
+      hint: status.detail ?? 'Your key is kept only until Atelier quits.',
+    },
+  }[status.state]
+
+  return (
+    <Hint content={hint} side="bottom">
+      <button type="button" className={clsx('pill', `pill-${tone}`)} onClick={() => go('settings')}>
+        <span className="pill-dot" aria-hidden />
+        <KeyRound aria-hidden size={12} strokeWidth={2} />
+        {text}
+      </button>
+    </Hint>
+  )
+}
+
+export function TopBar() {
+  const form = useModel((s) => s.form)
+  const modelId = useSettings((s) => s.settings?.modelId)
+  const name = form?.displayName ?? modelId ?? 'Loading model…'
+  return (
+    <header className="topbar">
+      <div className="topbar-model">
+        <span className="topbar-model-icon" aria-hidden>
+          <Box size={14} strokeWidth={1.75} />
+        </span>
+        <span className="topbar-model-name">{name}</span>
+        {form && form.modelId !== form.displayName && <span className="topbar-model-id">{form.modelId}</span>}
+      </div>
+      <div className="topbar-spacer" />
+      <KeyStatusPill />
+    </header>
+  )
+}

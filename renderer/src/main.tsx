@@ -1,0 +1,25 @@
+// Entry: styles, then the app. The app is imported lazily so a missing bridge (page opened
+// outside Atelier) shows a readable message instead of a blank window.
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import './styles/tokens.css'
+import './styles/app.css'
+
+const root = createRoot(document.getElementById('root') as HTMLElement)
+
+import('./boot')
+  .then(({ Boot }) =>
+    root.render(
+      <StrictMode>
+        <Boot />
+      </StrictMode>,
+    ),
+  )
+  .catch((error: unknown) =>
+    root.render(
+      <div className="fatal" role="alert">
+        <p className="fatal-title">Atelier could not start</p>
+        <p className="fatal-text">{error instanceof Error ? error.message : String(error)}</p>
+      </div>,
+    ),
+  )

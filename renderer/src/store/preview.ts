@@ -1,0 +1,38 @@
+// The one image preview dialog: a list of images and which one is open.
+import { create } from 'zustand'
+import type { ParamValue } from '../../../shared/domain'
+
+export interface PreviewItem {
+  key: string
+  /** Full-size image when known; otherwise the thumbnail stands in. */
+  src: string
+  thumbSrc: string
+  alt: string
+  prompt: string
+  params: Record<string, ParamValue>
+  createdAt: number
+  width?: number
+  height?: number
+  bytes?: number
+  format?: string
+}
+
+interface PreviewState {
+  items: PreviewItem[]
+  index: number | null
+  open: (items: PreviewItem[], index: number) => void
+  close: () => void
+  step: (delta: number) => void
+}
+
+export const usePreview = create<PreviewState>()((set, get) => ({
+  items: [],
+  index: null,
+  open: (items, index) => set({ items, index }),
+  close: () => set({ index: null }),
+  step: (delta) => {
+    const { index, items } = get()
+    if (index === null || items.length === 0) return
+    set({ index: (index + delta + items.length) % items.length })
+  },
+}))

@@ -1,0 +1,31 @@
+// The one place that listens to main's events. It subscribes once, dispatches into the stores and
+// then loads each store's first state (subscribing first, so nothing that happens meanwhile is lost).
+import { api } from '../bridge'
+import { useComposer } from './composer'
+import { useHistory } from './history'
+import { useJobs } from './jobs'
+import { useModel } from './model'
+import { followLocation } from './navigation'
+import { useSecrets } from './secrets'
+import { useSettings } from './settings'
+
+let started = false
+
+export function startSubscriptions(): void {
+  if (started) return
+  started = true
+  followLocation()
+
+  api.onJobUpdate((job) => useJobs.getState().receive(job))
+  api.onLibraryChanged(() => void useHistory.getState().refresh())
+  api.onSecretStatus((status) => useSecrets.getState().receive(status))
+  useModel.subscribe((model) => {
+    if (model.status === 'ready') useComposer.getState().adoptForm(model.form)
+  })
+
+  void useSettings.getState().load()
+  void useSecrets.getState().load()
+  void useModel.getState().load()
+  void useJobs.getState().load()
+  void useHistory.getState().refresh()
+}

@@ -1,0 +1,232 @@
+// Settings: the API key (write-only from here), appearance, and where Atelier connects.
+import { useRef, useState, type FormEvent } from 'react'
+import { CircleCheck, KeyRound, Loader2, Monitor, Moon, Sun, CircleAlert, Trash2, PlugZap } from 'lucide-react'
+import { AlertDialog, ToggleGroup } from 'radix-ui'
+import clsx from 'clsx'
+import type { Settings } from '../../../shared/domain'
+import { Callout } from '../components/Callout'
+import { useSecrets } from '../store/secrets'
+import { useSettings } from '../store/settings'
+import { toast } from '../store/toasts'
+
+type Feedback = { tone: 'success' | 'danger'; text: string } | null
+
+function KeyStatusLine() {
+  const status = useSecrets((s) => s.status)
+  if (!status) return <p className="key-status">Checking…</p>
+  if (status.state === 'session-only') {
+    return (
+      <Callout tone="warning" title="Your key is not in the system keychain" role="status">
+        {status.detail ?? 'Your system keychain could not be used, so the key is kept only until Atelier quits.'}
+      </Callout>
+    )
+  }
+  return status.state === 'stored' ? (
+    <p className="key-status key-status-ok" role="status">
+      <CircleCheck aria-hidden size={14} strokeWidth={2} />
+      Saved in your system keychain
+    </p>
+  ) : (
+    <p className="key-status" role="status">
+      <KeyRound aria-hidden size={14} strokeWidth={1.75} />
+      No key saved
+    </p>
+  )
+}
+
+function ApiKeySection() {
+  const { status, save, test, remove } = useSecrets()
+  // The key lives only in the DOM input until it is sent, and is cleared right after.
+  const input = useRef<HTMLInputElement>(null)
+  const [hasText, setHasText] = useState(false)
+  const [busy, setBusy] = useState<'save' | 'test' | 'remove' | null>(null)
+  const [feedback, setFeedback] = useState<Feedback>(null)
+  const [confirming, setConfirming] = useState(false)
+
+  const onSave = async (event: FormEvent) => {
+    event.preventDefault()
+    const field = input.current
+    if (!field || busy || !field.value) return
+    const key = field.value
+    field.value = ''
+    setHasText(false)
+    setBusy('save')
+    setFeedback(null)
+    const error = await save(key)
+    setBusy(null)
+    setFeedback(error ? { tone: 'danger', text: error.message } : { tone: 'success', text: 'Key saved.' })
+  }
+
+  const onTest = async () => {
+    setBusy('test')
+    setFeedback(null)
+    const result = await test()
+    setBusy(null)
+    setFeedback({ tone: result.ok ? 'success' : 'danger', text: result.message })
+  }
+
+  const onRemove = async () => {
+    setBusy('remove')
+    setFeedback(null)
+    const error = await remove()
+    setBusy(null)
+    if (error) setFeedback({ tone: 'danger', text: error.message })
+    else toast({ tone: 'info', title: 'API key removed' })
+  }
+
+  const hasKey = status !== null && status.state !== 'absent'
+
+  return (
+    <section className="settings-section" aria-labelledby="settings-key">
+      <div className="settings-section-head">
+        <h2 id="settings-key">API key</h2>
+        <p className="settings-section-desc">
+          Atelier keeps your Oxen.ai key in your system keychain, sends it only to the Oxen server and never shows it
+          again.
+        </p>
+      </div>
+      <div className="settings-card">
+        <KeyStatusLine />
+        <form className="key-form" onSubmit={onSave}>
+          <label className="field-label" htmlFor="api-key">
+            Oxen API key
+          </label>
+          <div className="key-row">
+            <input
+              ref={input}
+              id="api-key"
+              className="input input-lg mono"
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder={hasKey ? 'Paste a new key to replace it' : 'Paste your key from oxen.ai'}
+              onInput={(e) => setHasText(e.currentTarget.value.length > 0)}
+            />
+            <button type="submit" className="btn btn-primary btn-md" aria-disabled={!hasText || busy !== null}>
+              {busy === 'save' && <Loader2 className="spin" aria-hidden size={14} />}
+              Save key
+            </button>
+          </div>
+        </form>
+        <div className="key-actions">
+          <button type="button" className="btn btn-secondary" onClick={() => void onTest()} aria-disabled={busy !== null}>
+            {busy === 'test' ? <Loader2 className="spin" aria-hidden size={14} /> : <PlugZap aria-hidden size={14} strokeWidth={1.75} />}
+            Test key
+          </button>
+          <AlertDialog.Root open={confirming} onOpenChange={setConfirming}>
+            <AlertDialog.Trigger asChild>
+              <button type="button" className="btn btn-ghost btn-danger-text" disabled={!hasKey || busy !== null}>
+                <Trash2 aria-hidden size={14} strokeWidth={1.75} />
+                Remove key
+              </button>
+            </AlertDialog.Trigger>
+            <AlertDialog.Portal>
+              <AlertDialog.Overlay className="dialog-overlay" />
+              <AlertDialog.Content className="dialog">
+                <AlertDialog.Title className="dialog-title">Remove the API key?</AlertDialog.Title>
+                <AlertDialog.Description className="dialog-text">
+                  Atelier will forget your Oxen API key. Images already in your library stay. You can paste the key again at any
+                  time.
+                </AlertDialog.Description>
+                <div className="dialog-actions">
+                  <AlertDialog.Cancel className="btn btn-secondary">Cancel</AlertDialog.Cancel>
+                  <AlertDialog.Action className="btn btn-danger" onClick={() => void onRemove()}>
+                    Remove
+                  </AlertDialog.Action>
+                </div>
+              </AlertDialog.Content>
+            </AlertDialog.Portal>
+          </AlertDialog.Root>
+        </div>
+        {feedback && (
+          <p className={clsx('feedback', `feedback-${feedback.tone}`)} role={feedback.tone === 'danger' ? 'alert' : 'status'}>
+            {feedback.tone === 'success' ? (
+              <CircleCheck aria-hidden size={14} strokeWidth={2} />
+            ) : (
+              <CircleAlert aria-hidden size={14} strokeWidth={2} />
+            )}
+            <span>{feedback.text}</span>
+          </p>
+        )}
+      </div>
+    </section>
+  )
+}
+
+const THEMES: { value: Settings['theme']; label: string; icon: typeof Sun }[] = [
+  { value: 'system', label: 'System', icon: Monitor },
+  { value: 'dark', label: 'Dark', icon: Moon },
+  { value: 'light', label: 'Light', icon: Sun },
+]
+
+function AppearanceSection() {
+  const theme = useSettings((s) => s.settings?.theme ?? 'system')
+  const update = useSettings((s) => s.update)
+  return (
+    <section className="settings-section" aria-labelledby="settings-appearance">
+      <div className="settings-section-head">
+        <h2 id="settings-appearance">Appearance</h2>
+        <p className="settings-section-desc">System follows your operating system’s light or dark mode.</p>
+      </div>
+      <div className="settings-card">
+        <div className="settings-row">
+          <span className="field-label" id="theme-label">
+            Theme
+          </span>
+          <ToggleGroup.Root
+            type="single"
+            className="segmented segmented-wide"
+            aria-labelledby="theme-label"
+            value={theme}
+            onValueChange={(value) => value && void update({ theme: value as Settings['theme'] })}
+          >
+            {THEMES.map(({ value, label, icon: Icon }) => (
+              <ToggleGroup.Item key={value} value={value} className="segmented-item">
+                <Icon aria-hidden size={14} strokeWidth={1.75} />
+                {label}
+              </ToggleGroup.Item>
+            ))}
+          </ToggleGroup.Root>
+        </div>
+      </div>
+    </section>
+  )
+}
+
+function ConnectionSection() {
+  const settings = useSettings((s) => s.settings)
+  return (
+    <section className="settings-section" aria-labelledby="settings-connection">
+      <div className="settings-section-head">
+        <h2 id="settings-connection">Connection</h2>
+      </div>
+      <div className="settings-card">
+        <dl className="settings-readonly">
+          <div className="settings-row">
+            <dt className="field-label">Oxen server</dt>
+            <dd className="mono">{settings?.oxenBaseUrl ?? '—'}</dd>
+          </div>
+          <div className="settings-row">
+            <dt className="field-label">Model</dt>
+            <dd className="mono">{settings?.modelId ?? '—'}</dd>
+          </div>
+        </dl>
+      </div>
+    </section>
+  )
+}
+
+export function SettingsView() {
+  return (
+    <div className="settings">
+      <div className="settings-inner">
+        <div className="view-head">
+          <h1>Settings</h1>
+        </div>
+        <ApiKeySection />
+        <AppearanceSection />
+        <ConnectionSection />
+      </div>
+    </div>
+  )
+}
