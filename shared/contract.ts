@@ -44,6 +44,8 @@ export const requests = {
   generate: request('jobs:generate', GenerateRequestSchema, z.object({ jobId: z.string() })),
   listJobs: request('jobs:list', NoInput, z.array(JobSchema)),
   cancelJob: request('jobs:cancel', JobRef, JobSchema),
+  /** Sends the job's unconfirmed images again, at the user's explicit request (they may be billed twice). */
+  retryUnconfirmed: request('jobs:retry-unconfirmed', JobRef, JobSchema),
 
   listHistory: request('library:history', HistoryQuerySchema, HistoryPageSchema),
 } as const
@@ -86,8 +88,14 @@ export interface AppError {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError }
 
-/** `window.atelier`: one function per request, one subscription per event. */
+/**
+ * `window.atelier`: one function per request, one subscription per event, plus `pathForFile` (Electron's
+ * preload only: the path of a dropped file, '' when it has none; the harness has no paths, so the
+ * renderer sends the file's bytes instead).
+ */
 export type AtelierApi = {
+  readonly pathForFile?: (file: File) => string
+} & {
   readonly [N in RequestName]: undefined extends RequestInput<N>
     ? (input?: RequestInput<N>) => Promise<Result<RequestOutput<N>>>
     : (input: RequestInput<N>) => Promise<Result<RequestOutput<N>>>

@@ -152,6 +152,8 @@ export const ImageStateSchema = z.enum([
   'saved',
   'failed',
   'cancelled',
+  /** The request's answer was lost and the queue does not show it: it may or may not have been billed. */
+  'unconfirmed',
 ])
 export type ImageState = z.infer<typeof ImageStateSchema>
 
@@ -164,6 +166,8 @@ export const JobImageSchema = z.object({
   error: z.string().optional(),
   imageId: z.string().optional(),
   thumbUrl: z.string().optional(),
+  /** Picked up again after Atelier restarted. */
+  resumed: z.boolean().optional(),
 })
 export type JobImage = z.infer<typeof JobImageSchema>
 
@@ -181,6 +185,8 @@ export const JobSchema = z.object({
   /** Reference images by hash, and how they were supplied to Oxen (known once the job has been sent). */
   references: z.array(ReferenceHashSchema).default([]),
   referenceSupply: ReferenceSupplySchema.optional(),
+  /** Why the preferred supply was not used (e.g. the upload failed, so data URIs were sent). */
+  referenceNote: z.string().optional(),
   /** A plain message that says what happened and what to do. */
   error: z.string().optional(),
   images: z.array(JobImageSchema),
@@ -200,6 +206,8 @@ export const LibraryImageSchema = z.object({
   format: z.enum(['png', 'jpeg', 'webp']),
   bytes: z.int(),
   createdAt: z.number(),
+  /** What Oxen charged for it (decimal string from its generation record), once known. */
+  cost: z.string().optional(),
   /** id-based URLs: the custom protocol in Electron, the same handler over HTTP in the harness. */
   url: z.string(),
   thumbUrl: z.string(),

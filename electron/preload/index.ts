@@ -1,6 +1,6 @@
 // The preload exposes exactly the contract: one function per request, one subscription per event.
 // No generic invoke; listeners never see the IPC event (it carries `sender`).
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { eventNames, events, requestNames, requests, type AtelierApi } from '../../shared/contract'
 
 const api: Record<string, unknown> = {}
@@ -18,4 +18,7 @@ for (const name of eventNames) {
     }
   }
 }
+// Electron ≥ 32 removed File.path. Main re-validates whatever path comes back.
+api.pathForFile = (file: File) => webUtils.getPathForFile(file)
+
 contextBridge.exposeInMainWorld('atelier', api as AtelierApi)

@@ -9,6 +9,7 @@ import { JobEngine } from './jobs'
 import { openLibrary, type MediaVariant } from './library'
 import { deriveModelForm } from './model-form'
 import { OxenClient, type FetchLike } from './oxen-client'
+import { createReferenceStore } from './references'
 import { createSecretStore, type KeytarLike } from './secrets'
 import { createSettingsService, type SettingsBacking } from './settings'
 
@@ -31,6 +32,8 @@ export function createAppServices(opts: AppServicesOptions) {
   const secrets = createSecretStore({ keytar: opts.keytar, ...(opts.keychainService ? { service: opts.keychainService } : {}) })
   const settings = createSettingsService(opts.settingsBacking, opts.settingsOverrides)
   const library = openLibrary({ dir: join(opts.dataDir, 'library'), mediaUrl: opts.mediaUrl })
+  // Media URLs are `<prefix>/<id>/<variant>`; references live at `<prefix>/ref/<hash>/<variant>` (media.ts).
+  const references = createReferenceStore({ library, mediaUrl: (hash, variant) => opts.mediaUrl(`ref/${hash}`, variant) })
 
   let client: OxenClient | null = null
   const currentClient = () => {
@@ -68,11 +71,14 @@ export function createAppServices(opts: AppServicesOptions) {
     client: currentClient,
     library,
     modelForm,
+    resolveReferences: (hashes) => references.urlsFor(hashes, settings.get().referenceSupply, currentClient()),
     maxConcurrentDownloads: () => settings.get().maxConcurrentDownloads,
+    maxConcurrentJobs: () => settings.get().maxConcurrentJobs,
     onJobUpdate: (job) => opts.emit('onJobUpdate', job),
     onLibraryChanged: (imageIds) => opts.emit('onLibraryChanged', { imageIds }),
     ...(opts.timing?.pollIntervalMs !== undefined ? { pollIntervalMs: opts.timing.pollIntervalMs } : {}),
     ...(opts.timing?.safetyPollMs !== undefined ? { safetyPollMs: opts.timing.safetyPollMs } : {}),
+    ...(opts.timing?.retryBaseMs !== undefined ? { retryBaseMs: opts.timing.retryBaseMs } : {}),
   })
   const unsubscribeSecrets = secrets.onChange((status) => {
     formCache = null
@@ -107,19 +113,19 @@ export function createAppServices(opts: AppServicesOptions) {
         throw error
       }
     },
-    addReference: async () => {
-      throw new AppFailure('invalid-input', 'Reference images are not available in this build yet.')
-    },
+    addReference: (input) => references.add(input),
     generate: async (request) => {
       if (!(await secrets.getKey())) throw new AppFailure('no-key', 'Add your Oxen API key in Settings before generating.')
       return engine.generate(request)
     },
     listJobs: async () => engine.list(),
     cancelJob: ({ jobId }) => engine.cancel(jobId),
+    retryUnconfirmed: ({ jobId }) => engine.retryUnconfirmed(jobId),
     listHistory: async (query) => library.listHistory(query),
   }
 
-  engine.resume()
+  // Resuming talks to Oxen; the app is usable meanwhile (jobs appear as they are picked up).
+  const resumed = engine.resume().catch((error: unknown) => opts.log.error('resume failed', { error: String(error) }))
 
   return {
     dispatch: createDispatcher(handlers, opts.log),
@@ -128,6 +134,7 @@ export function createAppServices(opts: AppServicesOptions) {
     settings,
     async dispose() {
       unsubscribeSecrets()
+      await resumed
       await engine.dispose()
       library.close()
     },

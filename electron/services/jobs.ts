@@ -1,10 +1,11 @@
 // The job engine: one request of N images → ⌈N/4⌉ enqueues; results by SSE with polling as the
-// fallback; each image streamed to a temp file, then saved into the library exactly once.
+// fallback; each image streamed to a temp file, then saved into the library exactly once. Every
+// generation id and every send attempt is journaled first, so a restart resumes without paying twice.
 import { randomUUID } from 'node:crypto'
-import type { GenerateRequest, ImageState, Job, JobImage, JobStatus, ModelForm, ParamValue } from '../../shared/domain'
+import type { GenerateRequest, ImageState, Job, JobImage, JobStatus, ModelForm, ParamValue, ReferenceSupply } from '../../shared/domain'
 import { GenerateRequestSchema } from '../../shared/domain'
 import { AppFailure, toAppError } from './errors'
-import type { Library } from './library'
+import type { EnqueueRecord, Library } from './library'
 import { buildModelFields } from './model-form'
 import { backoffMs, TERMINAL_STATUSES, type CompletionEvent, type OxenClient } from './oxen-client'
 
@@ -18,11 +19,20 @@ export function splitIntoEnqueues(count: number): number[] {
   return sizes
 }
 
+export interface ResolvedReferences {
+  urls: string[]
+  supply: ReferenceSupply
+  note?: string
+}
+
 export interface JobEngineDeps {
   client: () => OxenClient
   library: Library
   modelForm: () => Promise<ModelForm>
+  /** URLs Oxen can fetch for reference images (by hash), uploaded or inlined. */
+  resolveReferences?: (hashes: string[]) => Promise<ResolvedReferences>
   maxConcurrentDownloads: () => number
+  maxConcurrentJobs: () => number
   onJobUpdate: (job: Job) => void
   onLibraryChanged: (imageIds: string[]) => void
   /** How often unfinished generations are polled while the event stream is down (ms). */
@@ -31,9 +41,17 @@ export interface JobEngineDeps {
   safetyPollMs?: number
   /** Download attempts per image before it is marked failed. */
   downloadAttempts?: number
+  /** Sends of one enqueue that was certainly not accepted (429/503/no connection) before giving up. */
+  enqueueAttempts?: number
+  /** Base delay for backoff between those sends and between queue look-ups (ms). */
+  retryBaseMs?: number
 }
 
-const FINAL_IMAGE_STATES = new Set<ImageState>(['saved', 'failed', 'cancelled'])
+const FINAL_IMAGE_STATES = new Set<ImageState>(['saved', 'failed', 'cancelled', 'unconfirmed'])
+const IN_FLIGHT = new Set<ImageState>(['queued', 'processing'])
+
+const UNCONFIRMED_MESSAGE =
+  'The connection to Oxen dropped before it answered, and these images are not in your Oxen queue. They may or may not have been started (and billed): check your Oxen usage, or choose Retry to send them again.'
 
 interface Slot {
   jobId: string
@@ -41,13 +59,22 @@ interface Slot {
   lastPolledAt: number
 }
 
+/** What a job needs to (re)send its enqueues. Rebuilt from the journal after a restart. */
+interface Submission {
+  body: Record<string, unknown>
+  referenceSupply?: ReferenceSupply
+}
+
 export class JobEngine {
   private readonly jobs = new Map<string, Job>()
+  private readonly submissions = new Map<string, Submission>()
   private readonly slots = new Map<string, Slot>() // by generation id
   private readonly cancelled = new Set<string>()
   private readonly pollIntervalMs: number
   private readonly safetyPollMs: number
   private readonly downloadAttempts: number
+  private readonly enqueueAttempts: number
+  private readonly retryBaseMs: number
   private streamConnected = false
   private streamLoop: Promise<void> | null = null
   private streamAbort: AbortController | null = null
@@ -56,26 +83,32 @@ export class JobEngine {
   private disposed = false
   private downloadsRunning = 0
   private readonly downloadQueue: (() => void)[] = []
+  private jobsSubmitting = 0
+  private readonly jobQueue: (() => void)[] = []
   private readonly lastEmit = new Map<string, number>()
 
   constructor(private readonly deps: JobEngineDeps) {
     this.pollIntervalMs = deps.pollIntervalMs ?? 3000
     this.safetyPollMs = deps.safetyPollMs ?? 20_000
-    this.downloadAttempts = deps.downloadAttempts ?? 3
+    this.downloadAttempts = deps.downloadAttempts ?? 4
+    this.enqueueAttempts = deps.enqueueAttempts ?? 5
+    this.retryBaseMs = deps.retryBaseMs ?? 1000
   }
 
   list(): Job[] {
     return [...this.jobs.values()].sort((a, b) => b.createdAt - a.createdAt).map(cloneJob)
   }
 
+  /** Records the job, then sends it (waiting for a free job slot) and returns once it is under way. */
   async generate(input: GenerateRequest): Promise<{ jobId: string }> {
     const req = GenerateRequestSchema.parse(input)
-    if (req.references.length > 0) {
-      throw new AppFailure('invalid-input', 'Reference images are not supported in this version yet. Remove them and try again.')
-    }
-    const client = this.deps.client()
     const form = await this.deps.modelForm()
-    const fields = buildModelFields(form, req.prompt, req.params)
+    let references: ResolvedReferences | undefined
+    if (req.references.length > 0) {
+      if (!this.deps.resolveReferences) throw new AppFailure('invalid-input', 'Reference images are not available here.')
+      references = await this.deps.resolveReferences(req.references)
+    }
+    const fields = buildModelFields(form, req.prompt, req.params, references?.urls ?? [])
     const job: Job = {
       id: randomUUID(),
       createdAt: Date.now(),
@@ -84,49 +117,41 @@ export class JobEngine {
       count: req.count,
       params: req.params,
       references: req.references,
+      ...(references ? { referenceSupply: references.supply } : {}),
+      ...(references?.note ? { referenceNote: references.note } : {}),
       status: 'running',
       images: Array.from({ length: req.count }, (_, index) => ({ index, state: 'pending' as const })),
     }
-    const { prompt: _prompt, ...request } = fields
-    this.deps.library.recordJob({ ...job, request: { model: form.modelId, ...request } })
+    const body = { model: form.modelId, ...fields }
+    this.deps.library.recordJob({
+      id: job.id,
+      createdAt: job.createdAt,
+      modelId: job.modelId,
+      prompt: job.prompt,
+      count: job.count,
+      params: job.params,
+      references: job.references,
+      referenceSupply: job.referenceSupply ?? null,
+      // The journal keeps what is needed to send again, not the (possibly huge) inlined reference bytes.
+      request: withoutReferences(body, form),
+    })
     this.jobs.set(job.id, job)
+    this.submissions.set(job.id, { body, ...(references ? { referenceSupply: references.supply } : {}) })
     this.emit(job, true)
-
-    // Connect before enqueueing: SSE does not replay events sent before we listen (API.md §6).
-    this.ensureStream()
-    await this.waitForStream(2000)
-
-    let next = 0
-    for (const size of splitIntoEnqueues(req.count)) {
-      if (this.cancelled.has(job.id)) break
-      const indexes = Array.from({ length: size }, (_, i) => next + i)
-      next += size
-      try {
-        const ids = await client.enqueue({ model: form.modelId, ...fields, num_generations: size })
-        ids.slice(0, size).forEach((generationId, i) => this.attach(job, indexes[i] as number, generationId))
-      } catch (error) {
-        // Enqueue errors (bad key, no credit, bad params) would repeat for the rest: stop here.
-        const message = toAppError(error).message
-        for (const image of job.images) if (image.state === 'pending') Object.assign(image, { state: 'failed', error: message })
-        job.error = message
-        break
-      }
-    }
-    this.settle(job)
-    this.schedulePoll()
+    await this.withJobSlot(() => this.submit(job, job.images.map((i) => i.index)))
     return { jobId: job.id }
   }
 
   async cancel(jobId: string): Promise<Job> {
-    const job = this.jobs.get(jobId)
-    if (!job) throw new AppFailure('not-found', 'That job is no longer in the list.')
+    const job = this.requireJob(jobId)
     this.cancelled.add(jobId)
     const client = this.deps.client()
     await Promise.all(
       job.images.map(async (image) => {
-        if (FINAL_IMAGE_STATES.has(image.state) || image.state === 'downloading') return
+        if (FINAL_IMAGE_STATES.has(image.state) && image.state !== 'unconfirmed') return
+        if (image.state === 'downloading') return // made and paid for: keep it
         if (image.generationId) await client.cancel(image.generationId).catch(() => false)
-        image.state = 'cancelled'
+        this.finishSlot(job, image, { state: 'cancelled' })
         if (image.generationId) this.deps.library.recordGeneration(this.generationRecord(job, image, 'cancelled'))
       }),
     )
@@ -134,28 +159,74 @@ export class JobEngine {
     return cloneJob(job)
   }
 
-  /** Picks up jobs the journal says were unfinished when the app last stopped. */
-  resume(): void {
-    for (const { job: record, generations } of this.deps.library.unfinishedJobs()) {
-      const images: JobImage[] = Array.from({ length: record.count }, (_, index) => ({ index, state: 'failed', error: 'It was not sent to Oxen before Atelier stopped.' }))
-      const job: Job = { id: record.id, createdAt: record.createdAt, modelId: record.modelId, prompt: record.prompt, count: record.count, params: record.params, references: [], status: 'running', images }
+  /** The user chose to send unconfirmed images again, accepting they may be billed twice. */
+  async retryUnconfirmed(jobId: string): Promise<Job> {
+    const job = this.requireJob(jobId)
+    const indexes = job.images.filter((i) => i.state === 'unconfirmed').map((i) => i.index)
+    if (indexes.length === 0) throw new AppFailure('invalid-input', 'Nothing in this job is waiting to be sent again.')
+    for (const index of indexes) Object.assign(job.images[index]!, { state: 'pending', error: undefined })
+    delete job.error
+    this.cancelled.delete(jobId)
+    this.setStatus(job, 'running')
+    await this.withJobSlot(() => this.submit(job, indexes))
+    return cloneJob(job)
+  }
+
+  /** Picks up jobs the journal says were unfinished when the app last stopped. Re-sends nothing that was sent. */
+  async resume(): Promise<void> {
+    this.deps.library.sweepTemp(0) // no download is in progress yet: any temp file is a leftover
+    const unfinished = this.deps.library.unfinishedJobs()
+    // Images whose enqueue was sent but never answered (look in the queue), and ones never sent at all.
+    const lost: { job: Job; indexes: number[]; sentAt: number }[] = []
+    const unsent: { job: Job; indexes: number[] }[] = []
+    for (const { job: record, generations, enqueues } of unfinished) {
+      const images: JobImage[] = Array.from({ length: record.count }, (_, index) => ({ index, state: 'pending', resumed: true }))
+      const job: Job = {
+        id: record.id,
+        createdAt: record.createdAt,
+        modelId: record.modelId,
+        prompt: record.prompt,
+        count: record.count,
+        params: record.params,
+        references: record.references,
+        ...(record.referenceSupply ? { referenceSupply: record.referenceSupply } : {}),
+        status: 'running',
+        images,
+      }
       this.jobs.set(job.id, job)
       for (const gen of generations) {
         const image = images[gen.index]
         if (!image) continue
-        delete image.error
         image.generationId = gen.id
         const saved = this.deps.library.imageForGeneration(gen.id)
         if (saved) Object.assign(image, { state: 'saved', imageId: saved.id, thumbUrl: saved.thumbUrl })
-        else if (gen.status === 'failed' || gen.status === 'cancelled') Object.assign(image, { state: gen.status, error: gen.error ?? undefined })
+        else if (gen.status === 'failed' || gen.status === 'cancelled') Object.assign(image, { state: gen.status, ...(gen.error ? { error: gen.error } : {}) })
         else {
           image.state = 'queued'
           this.slots.set(gen.id, { jobId: job.id, index: gen.index, lastPolledAt: 0 })
-          if (gen.resultUrl) this.startDownload(job, image, gen.resultUrl)
+          if (gen.status === 'succeeded' && gen.resultUrl) this.startDownload(job, image, gen.resultUrl)
         }
       }
-      this.settle(job)
+      const never: number[] = []
+      for (const chunk of chunksOf(job)) {
+        const pending = chunk.filter((i) => images[i]!.state === 'pending')
+        if (pending.length === 0) continue
+        const attempt = enqueues.find((e) => e.firstIndex === chunk[0])
+        if (!attempt) never.push(...pending) // never sent: nothing was billed
+        else if (attempt.state === 'rejected') for (const i of pending) Object.assign(images[i]!, { state: 'failed', error: attempt.error ?? 'Oxen refused the request.' })
+        else lost.push({ job, indexes: pending, sentAt: attempt.sentAt })
+      }
+      if (never.length > 0) unsent.push({ job, indexes: never })
+      this.emit(job, true)
     }
+    for (const { job, indexes, sentAt } of lost) await this.reconcileOrMarkUnconfirmed(job, indexes, sentAt)
+    for (const { job, indexes } of unsent) {
+      await this.withJobSlot(async () => {
+        await this.rebuildSubmission(job)
+        await this.submit(job, indexes)
+      })
+    }
+    for (const job of this.jobs.values()) this.settle(job)
     if (this.hasWork()) {
       this.ensureStream()
       this.schedulePoll(0)
@@ -169,6 +240,115 @@ export class JobEngine {
     await this.streamLoop?.catch(() => undefined)
   }
 
+  // ---------- sending ----------
+
+  private requireJob(jobId: string): Job {
+    const job = this.jobs.get(jobId)
+    if (!job) throw new AppFailure('not-found', 'That job is no longer in the list.')
+    return job
+  }
+
+  /** Sends the given images of a job as enqueues of at most four. */
+  private async submit(job: Job, indexes: number[]): Promise<void> {
+    // Connect before enqueueing: SSE does not replay events sent before we listen (API.md §6).
+    this.ensureStream()
+    await this.waitForStream(2000)
+    const submission = this.submissions.get(job.id)
+    if (!submission) throw new AppFailure('internal', 'The job’s request is missing.')
+    for (let start = 0; start < indexes.length; start += MAX_PER_ENQUEUE) {
+      if (this.cancelled.has(job.id) || this.disposed) break
+      const chunk = indexes.slice(start, start + MAX_PER_ENQUEUE)
+      const stop = await this.sendChunk(job, chunk, submission.body)
+      if (stop) {
+        // Rejections (bad key, no credit, bad params) would repeat for the rest.
+        for (const i of indexes) if (job.images[i]!.state === 'pending') Object.assign(job.images[i]!, { state: 'failed', error: job.error })
+        break
+      }
+    }
+    this.settle(job)
+    this.schedulePoll()
+  }
+
+  /** One enqueue. Resent only while it certainly was not accepted; returns true when the job should stop. */
+  private async sendChunk(job: Job, chunk: number[], body: Record<string, unknown>): Promise<boolean> {
+    const record: EnqueueRecord = { jobId: job.id, firstIndex: chunk[0]!, size: chunk.length, sentAt: Date.now(), state: 'sending' }
+    this.deps.library.recordEnqueue(record)
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.deps.client().enqueue({ ...body, num_generations: chunk.length })
+      if (outcome.kind === 'accepted') {
+        this.deps.library.recordEnqueue({ ...record, state: 'accepted' })
+        outcome.ids.slice(0, chunk.length).forEach((id, i) => this.attach(job, chunk[i]!, id))
+        return false
+      }
+      if (outcome.kind === 'not-accepted' && attempt + 1 < this.enqueueAttempts && !this.cancelled.has(job.id)) {
+        await sleepMs(Math.min(outcome.retryAfterMs ?? backoffMs(attempt, this.retryBaseMs, this.retryBaseMs * 16), 60_000))
+        continue
+      }
+      if (outcome.kind === 'unknown') {
+        this.deps.library.recordEnqueue({ ...record, state: 'unknown' })
+        await this.reconcileOrMarkUnconfirmed(job, chunk, record.sentAt)
+        return false
+      }
+      const message =
+        outcome.kind === 'not-accepted' && outcome.error.code !== 'unreachable' && outcome.error.code !== 'no-key'
+          ? 'Oxen is too busy to take new images right now. Try again in a minute.'
+          : outcome.error.message
+      this.deps.library.recordEnqueue({ ...record, state: 'rejected', error: message })
+      for (const i of chunk) Object.assign(job.images[i]!, { state: 'failed', error: message })
+      job.error = message
+      return true
+    }
+  }
+
+  /** The answer to an enqueue was lost: adopt its generations from the queue listing, if they are there. */
+  private async reconcileOrMarkUnconfirmed(job: Job, chunk: number[], sentAt: number): Promise<void> {
+    const known = new Set<string>()
+    for (const j of this.jobs.values()) for (const image of j.images) if (image.generationId) known.add(image.generationId)
+    for (let look = 0; look < 3 && !this.disposed; look++) {
+      if (look > 0) await sleepMs(this.retryBaseMs * look)
+      try {
+        const found = (await this.deps.client().findRecentGenerations(job.modelId, job.prompt, sentAt)).filter((g) => !known.has(g.id))
+        if (found.length > 0) {
+          found.slice(0, chunk.length).forEach((g, i) => this.attach(job, chunk[i]!, g.id))
+          this.deps.library.recordEnqueue({ jobId: job.id, firstIndex: chunk[0]!, size: chunk.length, sentAt, state: 'accepted' })
+          // Anything the listing did not show stays unconfirmed.
+          for (const i of chunk.slice(found.length)) Object.assign(job.images[i]!, { state: 'unconfirmed', error: UNCONFIRMED_MESSAGE })
+          return
+        }
+      } catch {
+        // The queue could not be read: try again, then give up below.
+      }
+    }
+    for (const i of chunk) Object.assign(job.images[i]!, { state: 'unconfirmed', error: UNCONFIRMED_MESSAGE })
+    job.error = UNCONFIRMED_MESSAGE
+  }
+
+  /** After a restart: the body to send, from the journaled request plus freshly resolved references. */
+  private async rebuildSubmission(job: Job): Promise<void> {
+    if (this.submissions.has(job.id)) return
+    const form = await this.deps.modelForm()
+    const record = this.deps.library.jobRequest(job.id)
+    const references = job.references.length > 0 && this.deps.resolveReferences ? await this.deps.resolveReferences(job.references) : undefined
+    const fields = buildModelFields(form, job.prompt, job.params, references?.urls ?? [])
+    this.submissions.set(job.id, { body: { ...record, model: job.modelId, ...fields } })
+  }
+
+  private withJobSlot(task: () => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const start = () => {
+        this.jobsSubmitting++
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            this.jobsSubmitting--
+            this.jobQueue.shift()?.()
+          })
+      }
+      if (this.jobsSubmitting < this.deps.maxConcurrentJobs()) start()
+      else this.jobQueue.push(start)
+    })
+  }
+
   // ---------- generations ----------
 
   private attach(job: Job, index: number, generationId: string): void {
@@ -176,6 +356,7 @@ export class JobEngine {
     if (!image) return
     image.generationId = generationId
     image.state = 'queued'
+    delete image.error
     this.slots.set(generationId, { jobId: job.id, index, lastPolledAt: Date.now() })
     this.deps.library.recordGeneration(this.generationRecord(job, image, 'queued'))
     this.emit(job, true)
@@ -193,7 +374,7 @@ export class JobEngine {
     const found = this.lookup(event.generationId)
     if (!found) return
     const { job, image } = found
-    if (image.state !== 'queued' && image.state !== 'processing') return
+    if (!IN_FLIGHT.has(image.state)) return
     if (event.status === 'succeeded' && event.url) {
       this.deps.library.recordGeneration({ ...this.generationRecord(job, image, 'succeeded'), resultUrl: event.url })
       this.startDownload(job, image, event.url)
@@ -215,31 +396,47 @@ export class JobEngine {
     image.state = 'downloading'
     image.progress = 0
     this.emit(job, true)
+    const generationId = image.generationId!
     const run = async () => {
       const client = this.deps.client()
       let lastError: unknown
+      let currentUrl = url
       for (let attempt = 0; attempt < this.downloadAttempts && !this.disposed; attempt++) {
+        if (attempt > 0) {
+          await sleepMs(backoffMs(attempt, this.retryBaseMs / 2, this.retryBaseMs * 4))
+          // Result URLs expire: read the generation again for a fresh one.
+          currentUrl = (await client.getGeneration(generationId).catch(() => null))?.resultUrl ?? currentUrl
+        }
         const temp = this.deps.library.tempFilePath(extensionFor(job.params))
         try {
-          await client.download(url, temp, {
+          await client.download(currentUrl, temp, {
             onProgress: (received, total) => {
               if (total) image.progress = Math.min(1, received / total)
               this.emit(job)
             },
           })
-          const saved = await this.deps.library.saveImage({ jobId: job.id, generationId: image.generationId!, index: image.index, tempPath: temp })
+          const saved = await this.deps.library.saveImage({ jobId: job.id, generationId, index: image.index, tempPath: temp })
           this.finishSlot(job, image, { state: 'saved', imageId: saved.id, thumbUrl: saved.thumbUrl })
           this.deps.onLibraryChanged([saved.id])
+          void this.recordCost(saved.id, generationId)
           return
         } catch (error) {
           lastError = error
-          await sleepMs(backoffMs(attempt, 300, 3000))
         }
       }
       if (this.disposed) return
       this.finishSlot(job, image, { state: 'failed', error: `The image was made but could not be downloaded: ${toAppError(lastError).message}` })
     }
     this.withDownloadSlot(run)
+  }
+
+  private async recordCost(imageId: string, generationId: string): Promise<void> {
+    try {
+      const cost = await this.deps.client().getCost(generationId)
+      if (cost !== null && !this.disposed) this.deps.library.setImageCost(imageId, cost)
+    } catch {
+      // The cost is informative; the image is what matters.
+    }
   }
 
   private withDownloadSlot(task: () => Promise<void>): void {
@@ -261,13 +458,17 @@ export class JobEngine {
       const status: JobStatus =
         saved === job.count ? 'completed' : saved > 0 ? 'partial' : states.includes('cancelled') ? 'cancelled' : 'failed'
       if (status === 'failed' && !job.error) job.error = job.images.find((i) => i.error)?.error ?? 'The job failed.'
-      if (job.status !== status) {
-        job.status = status
-        this.deps.library.updateJobStatus(job.id, status, job.error ?? null)
-      }
+      if (states.includes('unconfirmed')) job.error = UNCONFIRMED_MESSAGE
+      this.setStatus(job, status)
     }
     this.emit(job, true)
     if (!this.hasWork()) this.streamAbort?.abort()
+  }
+
+  private setStatus(job: Job, status: JobStatus): void {
+    if (job.status === status) return
+    job.status = status
+    this.deps.library.updateJobStatus(job.id, status, job.error ?? null)
   }
 
   private hasWork(): boolean {
@@ -338,9 +539,8 @@ export class JobEngine {
   private async pollOnce(all: boolean): Promise<void> {
     const now = Date.now()
     const due = [...this.slots.entries()].filter(([, slot]) => {
-      const job = this.jobs.get(slot.jobId)
-      const state = job?.images[slot.index]?.state
-      if (state !== 'queued' && state !== 'processing') return false
+      const state = this.jobs.get(slot.jobId)?.images[slot.index]?.state
+      if (!state || !IN_FLIGHT.has(state)) return false
       return all || !this.streamConnected || now - slot.lastPolledAt >= this.safetyPollMs
     })
     const client = this.deps.client()
@@ -355,7 +555,7 @@ export class JobEngine {
             this.complete({ generationId, status: row.status, url: row.resultUrl, error: row.error })
           } else if (row.status === 'cancelled') {
             const found = this.lookup(generationId)
-            if (found) this.finishSlot(found.job, found.image, { state: 'cancelled' })
+            if (found && IN_FLIGHT.has(found.image.state)) this.finishSlot(found.job, found.image, { state: 'cancelled' })
           } else if (!TERMINAL_STATUSES.has(row.status)) {
             const found = this.lookup(generationId)
             if (found && row.status === 'processing' && found.image.state === 'queued') {
@@ -379,6 +579,24 @@ export class JobEngine {
   }
 }
 
+/** The enqueue groups of a job, as image indexes: [[0,1,2,3],[4,5]]. */
+function chunksOf(job: Job): number[][] {
+  const chunks: number[][] = []
+  let next = 0
+  for (const size of splitIntoEnqueues(job.count)) {
+    chunks.push(Array.from({ length: size }, (_, i) => next + i))
+    next += size
+  }
+  return chunks
+}
+
+function withoutReferences(body: Record<string, unknown>, form: ModelForm): Record<string, unknown> {
+  const imageField = form.fields.find((f) => f.kind === 'images')?.name
+  const { prompt: _prompt, ...rest } = body
+  if (imageField) delete rest[imageField]
+  return rest
+}
+
 function extensionFor(params: Record<string, ParamValue>): string {
   const format = params.output_format
   return format === 'jpeg' || format === 'jpg' ? 'jpg' : format === 'webp' ? 'webp' : 'png'
@@ -387,5 +605,5 @@ function extensionFor(params: Record<string, ParamValue>): string {
 const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.())
 
 function cloneJob(job: Job): Job {
-  return { ...job, params: { ...job.params }, images: job.images.map((i) => ({ ...i })) }
+  return { ...job, params: { ...job.params }, references: [...job.references], images: job.images.map((i) => ({ ...i })) }
 }

@@ -60,6 +60,56 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 2,
+    description: 'reference images and where they were uploaded',
+    up(db) {
+      db.exec(`
+        -- Files live at references/<hash>.<png|jpg|webp> and references/thumbs/<hash>.webp.
+        CREATE TABLE reference_images (
+          hash       TEXT PRIMARY KEY CHECK (length(hash) = 64),  -- SHA-256 of the bytes, lowercase hex
+          name       TEXT NOT NULL,                               -- file name or label when first added
+          format     TEXT NOT NULL CHECK (format IN ('png', 'jpeg', 'webp')),
+          width      INTEGER NOT NULL,
+          height     INTEGER NOT NULL,
+          bytes      INTEGER NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+
+        -- One upload per (image, Oxen server, namespace): later jobs reuse the URL.
+        CREATE TABLE reference_uploads (
+          hash        TEXT NOT NULL REFERENCES reference_images (hash) ON DELETE CASCADE,
+          server      TEXT NOT NULL,                              -- API base URL, e.g. https://hub.oxen.ai
+          namespace   TEXT NOT NULL,
+          url         TEXT NOT NULL,
+          uploaded_at INTEGER NOT NULL,
+          PRIMARY KEY (hash, server, namespace)
+        ) STRICT;
+      `)
+    },
+  },
+  {
+    version: 3,
+    description: 'enqueue journal, job references, image cost',
+    up(db) {
+      db.exec(`
+        -- One row per enqueue (up to four images), written before the POST is sent, so a restart knows
+        -- which images were never sent, which were accepted, and which may have been (answer lost).
+        CREATE TABLE enqueues (
+          job_id      TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+          first_index INTEGER NOT NULL,
+          size        INTEGER NOT NULL,
+          sent_at     INTEGER NOT NULL,
+          state       TEXT NOT NULL CHECK (state IN ('sending', 'accepted', 'rejected', 'unknown')),
+          error       TEXT,
+          PRIMARY KEY (job_id, first_index)
+        ) STRICT;
+        ALTER TABLE jobs ADD COLUMN refs TEXT NOT NULL DEFAULT '[]';   -- JSON array of reference hashes
+        ALTER TABLE jobs ADD COLUMN reference_supply TEXT;              -- 'upload' | 'data-uri'
+        ALTER TABLE images ADD COLUMN cost TEXT;                        -- decimal string from Oxen's generation record
+      `)
+    },
+  },
 ]
 
 export function schemaVersion(db: Database.Database): number {

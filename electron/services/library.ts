@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import Database from 'libsql'
 import sharp from 'sharp'
-import type { HistoryEntry, HistoryPage, JobStatus, LibraryImage, ParamValue } from '../../shared/domain'
+import type { HistoryEntry, HistoryPage, JobStatus, LibraryImage, ParamValue, ReferenceSupply } from '../../shared/domain'
 import { AppFailure } from './errors'
 import { migrate } from './library-schema'
 
@@ -32,8 +32,20 @@ export interface NewJobRecord {
   prompt: string
   count: number
   params: Record<string, ParamValue>
-  /** The exact body fields sent to Oxen, minus prompt. */
+  /** The exact body fields sent to Oxen, minus prompt and reference URLs. */
   request: Record<string, unknown>
+  /** Reference image hashes, and how they were supplied. */
+  references: string[]
+  referenceSupply: ReferenceSupply | null
+}
+/** The journal of one enqueue of up to four images (see migration 3). */
+export interface EnqueueRecord {
+  jobId: string
+  firstIndex: number
+  size: number
+  sentAt: number
+  state: 'sending' | 'accepted' | 'rejected' | 'unknown'
+  error?: string | null
 }
 
 export interface GenerationRecord {
@@ -60,16 +72,24 @@ export interface SaveImageInput {
 export interface UnfinishedJob {
   job: NewJobRecord & { status: JobStatus }
   generations: GenerationRecord[]
+  enqueues: EnqueueRecord[]
 }
 
 export interface Library {
   readonly dir: string
+  /** The index's connection, for sibling services that keep their own tables here (references.ts). */
+  readonly db: Database.Database
   recordJob(job: NewJobRecord): void
   updateJobStatus(jobId: string, status: JobStatus, error?: string | null): void
   /** Upsert by id. */
   recordGeneration(gen: GenerationRecord): void
   /** Jobs still `running` (e.g. after a crash), oldest first, with their generations in index order. */
   unfinishedJobs(): UnfinishedJob[]
+  /** Upsert by (jobId, firstIndex): journaled before the POST goes out, updated with its outcome. */
+  recordEnqueue(record: EnqueueRecord): void
+  /** The journaled request body fields (minus prompt and references) of a job. */
+  jobRequest(jobId: string): Record<string, unknown>
+  setImageCost(imageId: string, cost: string): void
   /** A fresh path for a download in progress, inside `<dir>/.tmp/`. */
   tempFilePath(ext: string): string
   /** Deletes files in `<dir>/.tmp/` last modified more than `olderThanMs` ago; returns how many. */
@@ -87,6 +107,8 @@ export interface Library {
   listHistory(query: { cursor?: string; limit: number }): HistoryPage
   /** Absolute path of an image's file, only if it exists inside the library folder; null otherwise. */
   resolveFile(imageId: string, variant: MediaVariant): string | null
+  /** Absolute path of `rel` (relative to the library folder) if it is a regular file inside it, symlinks followed; else null. */
+  containedFile(rel: string): string | null
   close(): void
 }
 
@@ -111,6 +133,16 @@ interface JobRow {
   request: string
   status: string
   error: string | null
+  refs: string
+  reference_supply: string | null
+}
+interface EnqueueRow {
+  job_id: string
+  first_index: number
+  size: number
+  sent_at: number
+  state: EnqueueRecord['state']
+  error: string | null
 }
 interface GenerationRow {
   id: string
@@ -133,6 +165,7 @@ interface ImageRow {
   height: number
   bytes: number
   created_at: number
+  cost: string | null
 }
 type ImageWithJobRow = ImageRow & { model_id: string; prompt: string; params: string }
 
@@ -157,8 +190,14 @@ function toJob(r: JobRow): NewJobRecord & { status: JobStatus } {
     count: r.count,
     params: JSON.parse(r.params) as Record<string, ParamValue>,
     request: JSON.parse(r.request) as Record<string, unknown>,
+    references: JSON.parse(r.refs) as string[],
+    referenceSupply: r.reference_supply === 'upload' || r.reference_supply === 'data-uri' ? r.reference_supply : null,
     status: r.status as JobStatus,
   }
+}
+
+function toEnqueue(r: EnqueueRow): EnqueueRecord {
+  return { jobId: r.job_id, firstIndex: r.first_index, size: r.size, sentAt: r.sent_at, state: r.state, error: r.error }
 }
 
 // ---------- cursors: opaque to callers, (created_at, id) of the last job on the page ----------
@@ -201,8 +240,8 @@ export function openLibrary(opts: LibraryOptions): Library {
 
   const sql = {
     insertJob: db.prepare(
-      `INSERT INTO jobs (id, created_at, model_id, prompt, count, params, request, status)
-       VALUES (@id, @createdAt, @modelId, @prompt, @count, @params, @request, 'running')`,
+      `INSERT INTO jobs (id, created_at, model_id, prompt, count, params, request, refs, reference_supply, status)
+       VALUES (@id, @createdAt, @modelId, @prompt, @count, @params, @request, @refs, @referenceSupply, 'running')`,
     ),
     updateJob: db.prepare('UPDATE jobs SET status = @status, error = @error WHERE id = @id'),
     jobExists: db.prepare('SELECT 1 AS found FROM jobs WHERE id = @id'),
@@ -218,6 +257,15 @@ export function openLibrary(opts: LibraryOptions): Library {
     ),
     runningJobs: db.prepare(`SELECT * FROM jobs WHERE status = 'running' ORDER BY created_at, id`),
     generationsOf: db.prepare('SELECT * FROM generations WHERE job_id = @jobId ORDER BY idx, id'),
+    upsertEnqueue: db.prepare(
+      `INSERT INTO enqueues (job_id, first_index, size, sent_at, state, error)
+       VALUES (@jobId, @firstIndex, @size, @sentAt, @state, @error)
+       ON CONFLICT (job_id, first_index) DO UPDATE SET
+         size = excluded.size, sent_at = excluded.sent_at, state = excluded.state, error = excluded.error`,
+    ),
+    enqueuesOf: db.prepare('SELECT * FROM enqueues WHERE job_id = @jobId ORDER BY first_index'),
+    jobRequest: db.prepare('SELECT request FROM jobs WHERE id = @id'),
+    setCost: db.prepare('UPDATE images SET cost = @cost WHERE id = @id'),
     insertImage: db.prepare(
       `INSERT INTO images (id, job_id, generation_id, idx, file, thumb, format, width, height, bytes, created_at)
        VALUES (@id, @jobId, @generationId, @index, @file, @thumb, @format, @width, @height, @bytes, @createdAt)
@@ -258,6 +306,7 @@ export function openLibrary(opts: LibraryOptions): Library {
       height: r.height,
       format: r.format,
       bytes: r.bytes,
+      ...(r.cost !== null ? { cost: r.cost } : {}),
       createdAt: r.created_at,
       url: opts.mediaUrl(r.id, 'full'),
       thumbUrl: opts.mediaUrl(r.id, 'thumb'),
@@ -302,6 +351,8 @@ export function openLibrary(opts: LibraryOptions): Library {
 
   return {
     dir,
+    db,
+    containedFile,
 
     recordJob(job) {
       sql.insertJob.run({
@@ -312,6 +363,8 @@ export function openLibrary(opts: LibraryOptions): Library {
         count: job.count,
         params: JSON.stringify(job.params),
         request: JSON.stringify(job.request),
+        refs: JSON.stringify(job.references),
+        referenceSupply: job.referenceSupply,
       })
     },
 
@@ -338,7 +391,22 @@ export function openLibrary(opts: LibraryOptions): Library {
       return (sql.runningJobs.all() as JobRow[]).map((row) => ({
         job: toJob(row),
         generations: (sql.generationsOf.all({ jobId: row.id }) as GenerationRow[]).map(toGeneration),
+        enqueues: (sql.enqueuesOf.all({ jobId: row.id }) as EnqueueRow[]).map(toEnqueue),
       }))
+    },
+
+    recordEnqueue(record) {
+      sql.upsertEnqueue.run({ ...record, error: record.error ?? null })
+    },
+
+    jobRequest(jobId) {
+      const row = sql.jobRequest.get({ id: jobId }) as { request: string } | undefined
+      if (!row) throw new AppFailure('not-found', 'That job is not in the library.')
+      return JSON.parse(row.request) as Record<string, unknown>
+    },
+
+    setImageCost(imageId, cost) {
+      sql.setCost.run({ id: imageId, cost })
     },
 
     tempFilePath(ext) {

@@ -1,11 +1,14 @@
 // Image bytes by id, for the Electron `atelier://media/` protocol and the harness's HTTP server alike.
-// The path is matched against one strict pattern before anything else, so no encoding trick ('..',
-// '%2e%2e', '%2F', absolute paths) ever reaches the filesystem; files are found by id through the library.
+// The path is matched against strict patterns before anything else, so no encoding trick ('..',
+// '%2e%2e', '%2F', absolute paths) ever reaches the filesystem; files are found by id through the library
+// (`/<imageId>/<variant>`) or by content hash among the reference images (`/ref/<sha256>/<variant>`).
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { IMAGE_ID_PATTERN, type Library, type MediaVariant } from './library'
+import { resolveReferenceFile } from './references'
 
 const PATH = /^\/([^/]+)\/(full|thumb)$/
+const REF_PATH = /^\/ref\/([0-9a-f]{64})\/(full|thumb)$/
 const CHUNK = 64 * 1024
 
 const TYPES: Record<string, string> = {
@@ -57,12 +60,18 @@ function fileStream(path: string, size: number): ReadableStream<Uint8Array> {
   )
 }
 
-/** `path` is the part after the scheme/prefix, e.g. '/<imageId>/thumb' or '/<imageId>/full'. */
-export async function serveMedia(library: Library, path: string): Promise<Response> {
+/** The file a media path names, or null. */
+function resolveMediaPath(library: Library, path: string): string | null {
+  const ref = REF_PATH.exec(path)
+  if (ref) return resolveReferenceFile(library, ref[1]!, ref[2] as MediaVariant)
   const match = PATH.exec(path)
-  if (!match || !IMAGE_ID_PATTERN.test(match[1]!)) return notFound()
-  const variant = match[2] as MediaVariant
-  const file = library.resolveFile(match[1]!, variant)
+  if (!match || !IMAGE_ID_PATTERN.test(match[1]!)) return null
+  return library.resolveFile(match[1]!, match[2] as MediaVariant)
+}
+
+/** `path` is the part after the scheme/prefix: '/<imageId>/<full|thumb>' or '/ref/<sha256>/<full|thumb>'. */
+export async function serveMedia(library: Library, path: string): Promise<Response> {
+  const file = resolveMediaPath(library, path)
   if (!file) return notFound()
   const type = TYPES[extname(file).toLowerCase()]
   if (!type) return notFound()

@@ -36,6 +36,28 @@ export interface CompletionEvent {
   error: string | null
 }
 
+export type EnqueueOutcome =
+  | { kind: 'accepted'; ids: string[] }
+  /** Oxen answered no (bad key, bad params, no credit): nothing was billed; resending would fail again. */
+  | { kind: 'rejected'; error: AppFailure }
+  /** Certainly not accepted (429/503, or the connection never opened): safe to send again. */
+  | { kind: 'not-accepted'; error: AppFailure; retryAfterMs?: number }
+  /** May have been accepted (connection lost after sending, 5xx, unreadable answer): consult the queue. */
+  | { kind: 'unknown'; error: AppFailure }
+
+/** Errors that mean no connection was ever made, so no request bytes reached the server. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
+
+function connectionNeverOpened(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && NEVER_CONNECTED.has(code)) return true
+    if (e instanceof AppFailure && e.code === 'no-key') return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
+}
+
 export const TERMINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled'])
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -183,21 +205,70 @@ export class OxenClient {
   }
 
   /**
-   * POST /api/ai/queue. Never retried here: a POST that reached Oxen may have been billed.
-   * Returns one generation id per num_generations.
+   * POST /api/ai/queue, once. Never retried here: a POST that reached Oxen may have been billed, so the
+   * outcome says whether resending is safe (`not-accepted`) or the queue must be consulted (`unknown`).
    */
-  async enqueue(body: Record<string, unknown>): Promise<string[]> {
-    const url = `${this.base}/api/ai/queue`
-    const res = await this.send(url, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } })
-    if (!res.ok) throw await this.failure(res, 'Starting the generation')
-    const json: unknown = await res.json()
+  async enqueue(body: Record<string, unknown>): Promise<EnqueueOutcome> {
+    let res: Response
+    try {
+      res = await this.send(`${this.base}/api/ai/queue`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } })
+    } catch (error) {
+      const failure = error instanceof AppFailure ? error : new AppFailure('unreachable', 'The request to Oxen failed.', { cause: error })
+      // Only a connection that never opened proves the request was not sent.
+      return connectionNeverOpened(error) ? { kind: 'not-accepted', error: failure } : { kind: 'unknown', error: failure }
+    }
+    if (res.status === 429 || res.status === 503) {
+      const retryAfter = retryAfterMs(res)
+      return { kind: 'not-accepted', error: await this.failure(res, 'Starting the generation'), ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) }
+    }
+    if (res.status >= 500) return { kind: 'unknown', error: await this.failure(res, 'Starting the generation') }
+    if (!res.ok) return { kind: 'rejected', error: await this.failure(res, 'Starting the generation') }
+    let json: unknown
+    try {
+      json = await res.json()
+    } catch (error) {
+      return { kind: 'unknown', error: new AppFailure('oxen-error', 'Oxen’s answer to a generation request was cut off.', { cause: error }) }
+    }
     const list = isRecord(json) && Array.isArray(json.generations) ? json.generations : null
-    const ids = (list ?? []).map((g) => (isRecord(g) ? str(g.generation_id) ?? str(g.id) : undefined))
+    const ids = (list ?? []).map((g) => (isRecord(g) ? (str(g.generation_id) ?? str(g.id)) : undefined))
     if (!list || ids.length === 0 || ids.some((id) => !id)) {
       const message = oxenErrorMessage(json)
-      throw new AppFailure('oxen-error', `Oxen did not start the generation${message ? `: ${message}` : ' (its answer had no generation ids)'}.`)
+      return {
+        kind: 'rejected',
+        error: new AppFailure('oxen-error', `Oxen did not start the generation${message ? `: ${message}` : ' (its answer had no generation ids)'}.`),
+      }
     }
-    return ids as string[]
+    return { kind: 'accepted', ids: ids as string[] }
+  }
+
+  /**
+   * Generations of `model` whose prompt matches, enqueued at or after `since` (unix ms): the active queue
+   * and the recent history, for reconciling an enqueue whose answer was lost.
+   */
+  async findRecentGenerations(model: string, prompt: string, since: number): Promise<{ id: string; enqueuedAt: number }[]> {
+    const query = `model=${encodeURIComponent(model)}`
+    const [active, history] = await Promise.all([
+      this.getJson(`/api/ai/queue?${query}`, 'Checking the queue'),
+      this.getJson(`/api/ai/generations?${query}&media_type=image&page=1&page_size=100`, 'Checking recent generations').catch(() => null),
+    ])
+    const rows = [active, history].flatMap((body) => (isRecord(body) && Array.isArray(body.generations) ? body.generations : []))
+    const found = new Map<string, number>()
+    for (const row of rows) {
+      if (!isRecord(row)) continue
+      const id = str(row.generation_id) ?? str(row.id)
+      const enqueuedAt = typeof row.enqueued_at === 'number' ? row.enqueued_at * 1000 : Date.parse(String(row.enqueued_at ?? ''))
+      // Whole seconds on the server: allow one second of rounding.
+      if (id && row.prompt === prompt && Number.isFinite(enqueuedAt) && enqueuedAt >= since - 1000) found.set(id, enqueuedAt)
+    }
+    return [...found].map(([id, enqueuedAt]) => ({ id, enqueuedAt })).sort((a, b) => a.enqueuedAt - b.enqueuedAt || a.id.localeCompare(b.id))
+  }
+
+  /** The generation's cost from its history record (API.md §4.5), as a decimal string, when known. */
+  async getCost(id: string): Promise<string | null> {
+    const body = await this.getJson(`/api/ai/generations/${encodeURIComponent(id)}`, 'Reading a generation’s cost')
+    const generation = isRecord(body) && isRecord(body.generation) ? body.generation : body
+    const cost = isRecord(generation) ? generation.cost : undefined
+    return typeof cost === 'string' || typeof cost === 'number' ? String(cost) : null
   }
 
   async getGeneration(id: string, signal?: AbortSignal): Promise<GenerationRow> {

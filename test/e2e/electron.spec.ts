@@ -28,7 +28,7 @@ test.describe('Electron shell', () => {
         require: typeof (window as unknown as { require?: unknown }).require,
         process: typeof (window as unknown as { process?: unknown }).process,
       }))
-      expect(surface.keys).toEqual([...requestNames, ...eventNames].sort())
+      expect(surface.keys).toEqual([...requestNames, ...eventNames, 'pathForFile'].sort())
       expect(surface.require).toBe('undefined')
       expect(surface.process).toBe('undefined')
       // Navigation away from the app is refused.

@@ -45,6 +45,8 @@ function makeEngine(opts: { key?: string; fetch?: FetchLike; lib?: Library } = {
     library: opts.lib ?? library,
     modelForm: async () => deriveModelForm('bytedance-seedream-5-lite', await client.getModel('bytedance-seedream-5-lite')),
     maxConcurrentDownloads: () => 4,
+    maxConcurrentJobs: () => 2,
+    retryBaseMs: 50,
     onJobUpdate: (job) => updates.push(job),
     onLibraryChanged: () => undefined,
     pollIntervalMs: 100,
@@ -156,7 +158,7 @@ describe('job engine against the simulator', () => {
 
     library = openLibrary({ dir, mediaUrl: (id, v) => `atelier://media/${id}/${v}` })
     const second = makeEngine()
-    second.engine.resume()
+    await second.engine.resume()
     const job = await second.finished(jobId)
     expect(job.status).toBe('completed')
     expect(imageFiles()).toHaveLength(3)

@@ -24,6 +24,8 @@ function job(id: string, createdAt: number, extra: Partial<NewJobRecord> = {}): 
     count: 3,
     params: { size: '2K', output_format: 'png', watermark: false },
     request: { model: 'bytedance-seedream-5-lite', size: '2K', num_generations: 3 },
+    references: [],
+    referenceSupply: null,
     ...extra,
   }
 }
@@ -288,7 +290,7 @@ describe('library schema migrations', () => {
     const db = new Database(join(dir, 'library.db'))
     try {
       expect(schemaVersion(db)).toBe(MIGRATIONS.length)
-      expect(tables(db)).toEqual(['generations', 'images', 'jobs'])
+      expect(tables(db)).toEqual(['enqueues', 'generations', 'images', 'jobs', 'reference_images', 'reference_uploads'])
       expect(migrate(db)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length })
       expect((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal')
     } finally {

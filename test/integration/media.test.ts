@@ -16,7 +16,7 @@ let jpeg: LibraryImage
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'atelier-media-'))
   library = openLibrary({ dir: join(root, 'library'), mediaUrl: (id, v) => `/media/${id}/${v}` })
-  library.recordJob({ id: 'job-1', createdAt: 1, modelId: 'm', prompt: 'p', count: 2, params: {}, request: {} })
+  library.recordJob({ id: 'job-1', createdAt: 1, modelId: 'm', prompt: 'p', count: 2, params: {}, request: {}, references: [], referenceSupply: null })
   // Noise makes the PNG large enough to stream in many chunks.
   png = await library.saveImage({ jobId: 'job-1', generationId: 'g0', index: 0, tempPath: writeTemp(library, await makeImage('png', 600, 400, true)) })
   jpeg = await library.saveImage({ jobId: 'job-1', generationId: 'g1', index: 1, tempPath: writeTemp(library, await makeImage('jpeg', 40, 30), 'jpg') })

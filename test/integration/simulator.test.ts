@@ -415,6 +415,8 @@ describe('results', () => {
     }
     expect(size({})).toBe('2048x2048')
     expect(size({ size: '2K', aspect_ratio: 'match_input_image', image_input: ['https://x/y.png'] })).toBe('2048x2048')
+    const wide = outputSpec({ size: '2K', aspect_ratio: 'match_input_image' }, { width: 1600, height: 900 })
+    expect(`${wide.width}x${wide.height}`).toBe('2048x1152') // the first reference's ratio
     expect(size({ size: '2K', aspect_ratio: '3:2' })).toBe('2048x1368')
     expect(size({ size: '2K', aspect_ratio: '21:9' })).toBe('2048x880')
     expect(size({ size: '3K', aspect_ratio: '9:16' })).toBe('1728x3072')

@@ -1,7 +1,9 @@
 // `npm run simulator -- --port 0 --api-key test-key-demo`: runs the Oxen simulator until SIGTERM/SIGINT.
 // Prints exactly one stdout line, `Oxen simulator listening on http://127.0.0.1:<port>`, once ready.
 import { parseArgs } from 'node:util'
-import { startSimulator, type SchemaKey, type SchemaRevision } from './index'
+import { faultHelp, faultTableMarkdown } from './fault-catalog'
+import { InvalidFaultsError } from './faults'
+import { startSimulator, type SchemaKey, type SchemaRevision, type SimulatorFaults } from './index'
 
 const HELP = `Usage: tsx tools/oxen-simulator/cli.ts [options]
 
@@ -14,10 +16,17 @@ const HELP = `Usage: tsx tools/oxen-simulator/cli.ts [options]
   --processing-ms <ms>    time it stays processing (default 700)
   --result-ttl-ms <ms>    result URL lifetime (default 3600000)
   --keep-alive-ms <ms>    SSE keep-alive interval (default 15000)
+  --fault <spec>          inject a fault for the whole run; repeatable (see Faults below)
   --verbose               log each request (method, path, status) to stderr
+  --faults-markdown       print the fault table as Markdown (the README's table) and exit
   --help                  show this help
 
-Control: GET /__sim/stats, POST /__sim/drop-streams, GET|POST /__sim/faults`
+Control: GET /__sim/stats, POST /__sim/drop-streams, GET|POST /__sim/faults
+  (POST /__sim/faults also takes {"named": ["<spec>", …]} with the specs below)
+
+${faultHelp()}
+
+Example: --fault rate-limit=3 --fault latency=50 --fault 'reset-after-read;times=1'`
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${HELP}\n`)
@@ -51,7 +60,9 @@ async function main(): Promise<void> {
         'processing-ms': { type: 'string' },
         'result-ttl-ms': { type: 'string' },
         'keep-alive-ms': { type: 'string' },
+        fault: { type: 'string', multiple: true },
         verbose: { type: 'boolean' },
+        'faults-markdown': { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -63,8 +74,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${HELP}\n`)
     return
   }
+  if (values['faults-markdown']) {
+    process.stdout.write(`${faultTableMarkdown()}\n`)
+    return
+  }
   const apiKeys = values['api-key'] ?? []
   if (apiKeys.length === 0) fail('Give at least one --api-key.')
+  const faults: SimulatorFaults = { named: values.fault ?? [] }
 
   const simulator = await startSimulator({
     port: integer('port', values.port) ?? 0,
@@ -76,6 +92,7 @@ async function main(): Promise<void> {
     processingMs: integer('processing-ms', values['processing-ms']),
     resultTtlMs: integer('result-ttl-ms', values['result-ttl-ms']),
     keepAliveMs: integer('keep-alive-ms', values['keep-alive-ms']),
+    faults,
     log: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   })
   process.stdout.write(`Oxen simulator listening on ${simulator.baseUrl}\n`)
@@ -88,6 +105,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof InvalidFaultsError) fail(`Bad --fault: ${error.message.replace(/^Invalid faults: (named\.\d+: )?/, '')}`)
   process.stderr.write(`Oxen simulator failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
   process.exit(1)
 })

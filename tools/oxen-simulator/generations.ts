@@ -1,8 +1,10 @@
 // Generation rows and their lifecycle: queued → processing → succeeded | failed | cancelled (API.md §5),
 // driven by unref'd timers. Model fields are checked when processing ends; a bad one fails the job.
+// Reference images are loaded while the job processes; one that cannot be loaded fails the job.
 import { randomUUID } from 'node:crypto'
 import type { RequestSchema } from './models'
-import { checkFields, outputSpec, type OutputSpec } from './params'
+import { checkFields, outputSpec, referenceField, type OutputSpec } from './params'
+import type { ReferenceOutcome } from './references'
 
 export type GenerationStatus = 'queued' | 'processing' | 'succeeded' | 'failed' | 'cancelled'
 
@@ -50,12 +52,18 @@ export interface LifecycleOptions {
   onFinished: (generation: Generation) => void
   /** Fault hook consulted as processing ends. */
   outcome?: (generation: Generation) => GenerationOutcome
+  /** Loads the reference images (started when processing starts, if the fields are valid). */
+  loadReferences?: (references: string[]) => Promise<ReferenceOutcome>
 }
+
+const NO_REFERENCES: ReferenceOutcome = { ok: true, first: null }
 
 export class GenerationStore {
   private readonly rows = new Map<string, Generation>()
   private readonly timers = new Map<string, NodeJS.Timeout>()
   private readonly waiters = new Map<string, Array<() => void>>()
+  private readonly references = new Map<string, Promise<ReferenceOutcome>>()
+  private disposed = false
 
   constructor(private readonly options: LifecycleOptions) {}
 
@@ -117,6 +125,7 @@ export class GenerationStore {
   }
 
   dispose(): void {
+    this.disposed = true
     for (const timer of this.timers.values()) clearTimeout(timer)
     this.timers.clear()
   }
@@ -124,17 +133,36 @@ export class GenerationStore {
   private start(generation: Generation): void {
     generation.status = 'processing'
     generation.startedAt = Date.now()
-    this.schedule(generation, this.options.processingMs, () => this.finish(generation))
+    const field = referenceField(this.options.schema)
+    const references = field ? generation.fields[field] : undefined
+    if (
+      this.options.loadReferences &&
+      Array.isArray(references) &&
+      references.length > 0 &&
+      checkFields(this.options.schema, generation.fields) === null
+    ) {
+      this.references.set(generation.id, this.options.loadReferences(references as string[]))
+    }
+    this.schedule(generation, this.options.processingMs, () => void this.finish(generation))
   }
 
-  private finish(generation: Generation): void {
+  private async finish(generation: Generation): Promise<void> {
+    const loading = this.references.get(generation.id) ?? Promise.resolve(NO_REFERENCES)
+    this.references.delete(generation.id)
     const outcome = this.options.outcome?.(generation) ?? null
     if (outcome && 'stuck' in outcome) return // stays 'processing' until cancelled
-    const error = outcome?.fail ?? checkFields(this.options.schema, generation.fields)
+    let error = outcome?.fail ?? checkFields(this.options.schema, generation.fields)
+    let reference = null
+    if (!error) {
+      const loaded = await loading
+      if (this.disposed || generation.status !== 'processing') return // cancelled or shut down meanwhile
+      if (loaded.ok) reference = loaded.first
+      else error = loaded.error
+    }
     if (error) {
       this.settle(generation, 'failed', error)
     } else {
-      generation.output = outputSpec(generation.fields)
+      generation.output = outputSpec(generation.fields, reference, this.options.schema)
       this.settle(generation, 'succeeded', null)
     }
     this.options.onFinished(generation)

@@ -1,5 +1,5 @@
 // Small node:http helpers: JSON replies, Oxen's error envelope (API.md §7) and body reading.
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 
 export type ErrorType =
   | 'unauthenticated'
@@ -9,6 +9,7 @@ export type ErrorType =
   | 'forbidden'
   | 'rate_limited'
   | 'payload_too_large'
+  | 'conflict'
 
 /** Largest request body accepted (data-URI references can be big). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -44,6 +45,15 @@ export function sendError(
   sendJson(res, status, errorBody(type, title), headers)
 }
 
+/** The kind of page a proxy in front of the hub answers with for 502/503 (not JSON). */
+export function sendProxyPage(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return
+  const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`
+  const html = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`
+  res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html), ...headers })
+  res.end(html)
+}
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -54,14 +64,18 @@ export class HttpError extends Error {
   }
 }
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * Reads the whole body. Past `limit` the rest is still read (and dropped) before the 413, so the client gets
+ * the answer instead of a reset while it is still sending.
+ */
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES, tooLarge = 'Request body is too large'): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'payload_too_large', 'Request body is too large')
-    chunks.push(chunk)
+    if (size <= limit) chunks.push(chunk)
   }
+  if (size > limit) throw new HttpError(413, 'payload_too_large', tooLarge)
   return Buffer.concat(chunks)
 }
 

@@ -7,13 +7,21 @@ import { ZodError } from 'zod'
 import { EventHub } from './events'
 import { FaultState, type SimulatorFaults } from './faults'
 import { GenerationStore, type User } from './generations'
-import { bearerToken, HttpError, isLoopback, readJsonObject, sendError, sendJson } from './http'
+import { bearerToken, HttpError, isLoopback, readJsonObject, sendError, sendJson, sendProxyPage } from './http'
 import { buildCatalog, seedreamSchema, type SchemaKey, type SchemaRevision } from './models'
+import { loadReferences } from './references'
 import { ImageCache } from './render'
-import { ANONYMOUS, completionEvent, routes, type MutableStats, type SimState } from './routes'
+import { RepoStore } from './repos'
+import { ANONYMOUS, completionEvent, routes, type AcceptedEnqueue, type MutableStats, type SimState } from './routes'
 
-export type { SimulatorFaults, RequestFault, GenerationFault } from './faults'
+export type { SimulatorFaults, RequestFault, DownloadFault, StreamFault, GenerationFault } from './faults'
+export { InvalidFaultsError } from './faults'
 export type { SchemaKey, SchemaRevision } from './models'
+export type { AcceptedEnqueue } from './routes'
+export { NAMED_FAULTS, parseFaultSpec, faultHelp, MODERATION_MESSAGE } from './fault-catalog'
+
+/** Marks the simulator's own HTTP requests (reference fetches from itself). */
+const INTERNAL_HEADER = 'x-oxen-simulator-internal'
 
 export interface SimulatorOptions {
   port?: number // 0 (default) = random free port
@@ -31,11 +39,18 @@ export interface SimulatorOptions {
 }
 
 export interface SimulatorStats {
-  enqueueRequests: number // POST /api/ai/queue calls that were accepted
+  enqueueRequests: number // POST /api/ai/queue calls that were accepted (answered or not)
   enqueueBodies: Record<string, unknown>[] // their JSON bodies, in order
+  acceptedEnqueues: AcceptedEnqueue[] // the same calls with body hash, generation ids and whether the answer went out
   generationsCreated: number
-  downloads: number // successful result downloads
+  downloads: number // result downloads whose intact body was sent in full
+  downloadAttempts: number // every GET of a result file (refused, faulted or not)
   sseConnections: number // currently open event streams
+  sseStreamsOpened: number // event streams opened since start
+  referencesFetched: { url: number; dataUri: number } // reference images read over HTTP / decoded from data URIs
+  referenceFailures: number // references that could not be read or decoded (each fails its generation)
+  reposCreated: number
+  uploads: number // files committed through PUT …/file/…
 }
 
 export interface Simulator {
@@ -43,9 +58,17 @@ export interface Simulator {
   stats(): SimulatorStats
   /** Close every open SSE stream now (tests use it to force the poll fallback). */
   dropEventStreams(): void
-  /** Replace the fault set (same shape as POST /__sim/faults); throws on a bad shape. */
+  /** Replace the fault set (same shape as POST /__sim/faults, `named` included); throws InvalidFaultsError. */
   setFaults(faults: SimulatorFaults): void
   close(): Promise<void>
+}
+
+/** Makes every write to `res` a no-op, so nothing reaches the client before the socket is destroyed. */
+function swallowAnswer(res: ServerResponse): void {
+  res.writeHead = (() => res) as unknown as ServerResponse['writeHead']
+  res.flushHeaders = () => {}
+  res.write = (() => true) as unknown as ServerResponse['write']
+  res.end = (() => res) as unknown as ServerResponse['end']
 }
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
@@ -62,7 +85,19 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   const faults = new FaultState(options.faults)
   const hub = new EventHub(options.keepAliveMs ?? 15_000)
-  const stats: MutableStats = { enqueueRequests: 0, enqueueBodies: [], generationsCreated: 0, downloads: 0 }
+  const internalToken = randomBytes(16).toString('hex')
+  const stats: MutableStats = {
+    enqueueRequests: 0,
+    enqueueBodies: [],
+    acceptedEnqueues: [],
+    generationsCreated: 0,
+    downloads: 0,
+    downloadAttempts: 0,
+    referencesFetched: { url: 0, dataUri: 0 },
+    referenceFailures: 0,
+    reposCreated: 0,
+    uploads: 0,
+  }
   const sim: SimState = {
     baseUrl: '',
     users,
@@ -76,6 +111,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         if (event) hub.publish(generation.owner.id, 'media_generation_completed', event)
       },
       outcome: () => faults.generationOutcome(),
+      loadReferences: (references) => loadReferences(references, { stats, internalHeader: [INTERNAL_HEADER, internalToken] }),
     }),
     hub,
     images: new ImageCache(),
@@ -84,14 +120,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     signingKey: randomBytes(32),
     resultTtlMs: options.resultTtlMs ?? 60 * 60 * 1000,
     startingCredits: options.credits ?? 12.5,
+    repos: new RepoStore(),
+    revokedSignatures: new Set(),
   }
 
   const snapshot = (): SimulatorStats => ({
-    enqueueRequests: stats.enqueueRequests,
-    enqueueBodies: structuredClone(stats.enqueueBodies),
-    generationsCreated: stats.generationsCreated,
-    downloads: stats.downloads,
+    ...structuredClone(stats),
     sseConnections: hub.openCount,
+    sseStreamsOpened: hub.opened,
   })
 
   const control = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
@@ -120,17 +156,23 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         options.log?.(`${method} ${url.pathname} ${res.headersSent ? res.statusCode : 'reset'} ${Date.now() - started}ms`),
       )
     }
+    let unanswered = false
     try {
       if (url.pathname.startsWith('/__sim/')) return await control(req, res, url.pathname)
 
-      const action = await faults.beforeRequest(method, url.pathname)
+      const internal = req.headers[INTERNAL_HEADER] === internalToken
+      const action = internal ? { kind: 'continue' as const } : await faults.beforeRequest(method, url.pathname)
       if (action.kind === 'reset') return void req.socket.destroy()
       if (action.kind === 'status') {
         const headers: Record<string, string> =
           action.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(action.retryAfterSeconds) }
-        return action.status === 429
-          ? sendError(res, 429, 'rate_limited', 'rate limit exceeded', headers)
-          : sendError(res, action.status, 'unknown_error', `Simulated error ${action.status}`, headers)
+        if (action.status === 429) return sendError(res, 429, 'rate_limited', 'rate limit exceeded', headers)
+        if (action.status === 502 || action.status === 503) return sendProxyPage(res, action.status, headers)
+        return sendError(res, action.status, 'unknown_error', `Simulated error ${action.status}`, headers)
+      }
+      if (action.kind === 'reset-after-read') {
+        unanswered = true
+        swallowAnswer(res)
       }
 
       const candidates = routes
@@ -146,13 +188,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         user = found
       }
       const params = hit.match.slice(1).map((p) => decodeURIComponent(p ?? ''))
-      await hit.route.handle({ req, res, url, params, user, sim })
+      await hit.route.handle({ req, res, url, params, user, sim, internal })
     } catch (error) {
       if (error instanceof HttpError) return sendError(res, error.status, error.type, error.message)
       if (error instanceof URIError) return sendError(res, 400, 'invalid_params', 'Malformed URL encoding')
       if (error instanceof ZodError)
         return sendError(res, 400, 'invalid_params', error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
       sendError(res, 500, 'unknown_error', error instanceof Error ? error.message : 'Internal error')
+    } finally {
+      // reset-after-read: the request was handled in full; now the connection goes without an answer.
+      if (unanswered) req.socket.destroy()
     }
   }
 

@@ -60,17 +60,41 @@ export function checkFields(schema: RequestSchema, fields: Record<string, unknow
   return null
 }
 
+export interface PixelSize {
+  width: number
+  height: number
+}
+
+/** The schema's reference-image field (`image_input` in the seed revision, `input_image` now): renderType image-url. */
+export function referenceField(schema: RequestSchema): string | null {
+  const fields = Object.entries(schema.properties)
+    .filter(([, prop]) => prop.renderType === 'image-url')
+    .sort(([, a], [, b]) => a['x-order'] - b['x-order'])
+  return fields[0]?.[0] ?? null
+}
+
 /**
  * Pixel size and format of the result. The long side follows `size` (2K → 2048, 3K → 3072, 4K → 4096); the
  * short side is long × ratio rounded to a multiple of 8 (2K 16:9 → 2048×1152, 2K 3:2 → 2048×1368).
- * `match_input_image` and an absent `aspect_ratio` give 1:1 (references are treated as square for now).
+ * The ratio is `aspect_ratio` when the schema has that field (its default applies when absent); with
+ * `match_input_image`, or when the schema has no aspect_ratio, it is the first reference's ratio, else 1:1.
+ * Without a schema an `aspect_ratio` field is honoured whenever present.
  */
-export function outputSpec(fields: Record<string, unknown>): OutputSpec {
+export function outputSpec(fields: Record<string, unknown>, reference?: PixelSize | null, schema?: RequestSchema): OutputSpec {
   const long = LONG_SIDE[typeof fields.size === 'string' ? fields.size : '2K'] ?? 2048
   const format: OutputFormat = fields.output_format === 'jpeg' ? 'jpeg' : 'png'
-  const ratio = typeof fields.aspect_ratio === 'string' ? /^(\d+):(\d+)$/.exec(fields.aspect_ratio) : null
-  const w = ratio ? Number(ratio[1]) : 1
-  const h = ratio ? Number(ratio[2]) : 1
+  const ratioProp = schema?.properties.aspect_ratio
+  const requested = schema && !ratioProp ? undefined : (fields.aspect_ratio ?? ratioProp?.default)
+  const ratio = typeof requested === 'string' ? /^(\d+):(\d+)$/.exec(requested) : null
+  let w = 1
+  let h = 1
+  if (ratio) {
+    w = Number(ratio[1])
+    h = Number(ratio[2])
+  } else if (reference && (requested === undefined || requested === 'match_input_image')) {
+    w = reference.width
+    h = reference.height
+  }
   if (!(w > 0 && h > 0) || w === h) return { width: long, height: long, format }
   const short = Math.max(8, Math.round((long * Math.min(w, h)) / Math.max(w, h) / 8) * 8)
   return w > h ? { width: long, height: short, format } : { width: short, height: long, format }

@@ -1,19 +1,36 @@
 // The hub.oxen.ai routes the simulator answers, as a table the dispatcher walks (API.md §2).
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { sendFile } from './downloads'
 import type { EventHub } from './events'
 import type { FaultState } from './faults'
 import { RESULT_DIRECTORY, RESULT_REPO, TERMINAL, type Generation, type GenerationStore, type User } from './generations'
 import { bearerToken, HttpError, readJsonObject, sendJson, unixSeconds } from './http'
 import { COST_PER_IMAGE, type CatalogModel } from './models'
 import { modelFields } from './params'
+import type { ReferenceStats } from './references'
 import type { ImageCache, RenderInput } from './render'
+import { createRepo, getFile, putFile, type RepoStore } from './repos'
 
-export interface MutableStats {
+/** One accepted POST /api/ai/queue. */
+export interface AcceptedEnqueue {
+  /** sha256 of the body as canonical JSON (keys sorted): equal bodies, equal hashes. */
+  bodyHash: string
+  body: Record<string, unknown>
+  generationIds: string[]
+  /** False while (or if) the answer has not been sent in full, e.g. under reset-after-read. */
+  answered: boolean
+}
+
+export interface MutableStats extends ReferenceStats {
   enqueueRequests: number
   enqueueBodies: Record<string, unknown>[]
+  acceptedEnqueues: AcceptedEnqueue[]
   generationsCreated: number
   downloads: number
+  downloadAttempts: number
+  reposCreated: number
+  uploads: number
 }
 
 /** Everything a handler may touch. */
@@ -29,6 +46,9 @@ export interface SimState {
   signingKey: Buffer
   resultTtlMs: number
   startingCredits: number
+  repos: RepoStore
+  /** Signatures of presigned URLs refused by the expired-url fault: they stay refused. */
+  revokedSignatures: Set<string>
 }
 
 export interface RequestContext {
@@ -40,6 +60,8 @@ export interface RequestContext {
   /** The caller, on routes that require a key. */
   user: User
   sim: SimState
+  /** The simulator's own request (a reference fetch): no faults, not counted. */
+  internal: boolean
 }
 
 export interface Route {
@@ -176,6 +198,14 @@ async function enqueue(ctx: RequestContext): Promise<void> {
   ctx.sim.stats.enqueueRequests += 1
   ctx.sim.stats.enqueueBodies.push(structuredClone(request.body))
   const generations = Array.from({ length: count }, (_, index) => createGeneration(ctx, request, index))
+  const accepted: AcceptedEnqueue = {
+    bodyHash: createHash('sha256').update(canonicalJson(request.body)).digest('hex'),
+    body: structuredClone(request.body),
+    generationIds: generations.map((g) => g.id),
+    answered: false,
+  }
+  ctx.sim.stats.acceptedEnqueues.push(accepted)
+  ctx.res.once('finish', () => (accepted.answered = true))
   sendJson(ctx.res, 200, {
     generations: generations.map((g) => ({ generation_id: g.id, status: g.status })),
   })
@@ -198,6 +228,15 @@ async function generateSync(ctx: RequestContext): Promise<void> {
   }
 }
 
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
 function renderInput(g: Generation): RenderInput {
   if (!g.output) throw new HttpError(404, 'resource_not_found', 'This generation has no result')
   return { prompt: g.prompt, index: g.index, seed: g.seed, ...g.output }
@@ -205,17 +244,22 @@ function renderInput(g: Generation): RenderInput {
 
 // ---------- results ----------
 
+const RESULT_FILE = new RegExp(`^${RESULT_DIRECTORY}/([0-9a-f-]{36})\\.(png|jpeg)$`)
+
+/** GET/HEAD …/file/{branch}/{path}: a generated result (presigned or keyed), otherwise an uploaded file. */
 async function download(ctx: RequestContext): Promise<void> {
   const { sim, url, req, res } = ctx
-  const [namespace, repo, path] = ctx.params
-  const match = new RegExp(`^${RESULT_DIRECTORY}/([0-9a-f-]{36})\\.(png|jpeg)$`).exec(path ?? '')
-  const generation = match ? sim.store.find(match[1]!) : undefined
+  const [namespace, repo, branch, path] = ctx.params
+  if (repo !== RESULT_REPO || branch !== 'main') return getFile(ctx)
+  const match = RESULT_FILE.exec(path ?? '')
+  if (!match) return getFile(ctx)
+  const counted = !ctx.internal && req.method === 'GET'
+  if (counted) sim.stats.downloadAttempts += 1
+  const generation = sim.store.find(match[1]!)
   if (
-    !match ||
     !generation ||
     generation.status !== 'succeeded' ||
     generation.targetNamespace !== namespace ||
-    repo !== RESULT_REPO ||
     generation.output?.format !== match[2]
   )
     throw notFound(`File not found: ${path}`)
@@ -227,7 +271,8 @@ async function download(ctx: RequestContext): Promise<void> {
     const given = Buffer.from(sig)
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       throw new HttpError(403, 'forbidden', 'The link signature does not match')
-    if (!(Date.now() <= expires)) throw new HttpError(403, 'forbidden', 'The link has expired')
+    if (!(Date.now() <= expires) || sim.revokedSignatures.has(sig))
+      throw new HttpError(403, 'forbidden', 'The link has expired')
   } else {
     // Without a signature this is a plain repo file read: only the owner's key may fetch it.
     const user = ctx.sim.users.get(bearerToken(req) ?? '')
@@ -235,19 +280,21 @@ async function download(ctx: RequestContext): Promise<void> {
     if (user.id !== generation.owner.id) throw notFound(`File not found: ${path}`)
   }
 
+  const fault = counted ? sim.faults.beforeDownload(sig !== null) : {}
+  if (fault.action === 'expired') {
+    sim.revokedSignatures.add(sig!)
+    throw new HttpError(403, 'forbidden', 'The link has expired')
+  }
   const input = renderInput(generation)
   const bytes = await sim.images.get(input)
-  res.writeHead(200, {
-    'Content-Type': input.format === 'jpeg' ? 'image/jpeg' : 'image/png',
-    'Content-Length': bytes.length,
-    'Cache-Control': 'private, max-age=3600',
-  })
-  if (req.method === 'HEAD') {
-    res.end()
-    return
-  }
-  res.on('finish', () => (sim.stats.downloads += 1))
-  res.end(bytes)
+  await sendFile(
+    req,
+    res,
+    bytes,
+    { 'Content-Type': input.format === 'jpeg' ? 'image/jpeg' : 'image/png', 'Cache-Control': 'private, max-age=3600' },
+    fault,
+    counted ? () => (sim.stats.downloads += 1) : undefined,
+  )
 }
 
 // ---------- table ----------
@@ -384,14 +431,16 @@ export const routes: Route[] = [
     methods: ['GET'],
     pattern: /^\/api\/events$/,
     auth: 'required',
-    handle: (ctx) => ctx.sim.hub.open(ctx.user.id, ctx.res),
+    handle: (ctx) => ctx.sim.hub.open(ctx.user.id, ctx.res, ctx.internal ? {} : ctx.sim.faults.streamBehavior()),
   },
+  { methods: ['POST'], pattern: /^\/api\/repos$/, auth: 'required', handle: createRepo },
   {
     methods: ['GET', 'HEAD'],
-    pattern: /^\/api\/repos\/([^/]+)\/([^/]+)\/file\/main\/(.+)$/,
+    pattern: /^\/api\/repos\/([^/]+)\/([^/]+)\/file\/([^/]+)\/(.+)$/,
     auth: 'none',
     handle: download,
   },
+  { methods: ['PUT'], pattern: /^\/api\/repos\/([^/]+)\/([^/]+)\/file\/([^/]+)\/(.+)$/, auth: 'required', handle: putFile },
 ]
 
 /** The SSE payload for a finished generation (API.md §6). */

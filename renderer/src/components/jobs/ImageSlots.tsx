@@ -12,6 +12,7 @@ const STATE_WORDS: Record<JobImage['state'], string> = {
   saved: 'saved',
   failed: 'failed',
   cancelled: 'cancelled',
+  unconfirmed: 'may have been submitted',
 }
 
 function slotLabel(image: JobImage, count: number): string {
