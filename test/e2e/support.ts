@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export const ROOT = join(import.meta.dirname, '../..')
-const TSX = join(ROOT, 'node_modules/.bin/tsx')
 
 export interface Proc {
   url: string
@@ -17,7 +16,8 @@ export interface Proc {
 }
 
 export function startProcess(script: string, args: string[], urlPattern: RegExp, timeoutMs = 30_000): Promise<Proc> {
-  const child = spawn(TSX, [join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })
+  // One process (node with tsx's loader), not the tsx CLI: a SIGKILL must reach the app itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })
   let out = ''
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs)
@@ -97,4 +97,41 @@ export function listFiles(dir: string): string[] {
   }
   walk(dir, '')
   return out
+}
+
+/** Speaks the harness's contract over its WebSocket from Node, as the browser bridge does. */
+export async function connectBridge(harnessUrl: string) {
+  const { WebSocket } = await import('ws')
+  const origin = harnessUrl.replace(/\/$/, '')
+  const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/__atelier/ws`, { origin })
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  let nextId = 1
+  const pending = new Map<number, (result: unknown) => void>()
+  ws.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { kind: string; id?: number; result?: unknown }
+    if (message.kind === 'response' && message.id !== undefined) pending.get(message.id)?.(message.result)
+  })
+  return {
+    call<T = unknown>(name: string, input?: unknown): Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }> {
+      const id = nextId++
+      return new Promise((resolve) => {
+        pending.set(id, resolve as (r: unknown) => void)
+        ws.send(JSON.stringify({ kind: 'request', id, name, input }))
+      })
+    },
+    close: () => ws.close(),
+  }
+}
+
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
 }
