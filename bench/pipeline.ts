@@ -20,8 +20,8 @@ const KEY = 'bench-key-pipeline'
 const COUNT = 15
 const CONCURRENCY = 4
 
-async function startSimulatorProcess() {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/oxen-simulator/cli.ts'), '--port', '0', '--api-key', KEY, '--queued-ms', '0', '--processing-ms', '0'], {
+async function startSimulatorProcess(extra: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/oxen-simulator/cli.ts'), '--port', '0', '--api-key', KEY, '--queued-ms', '0', '--processing-ms', '0', ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -90,8 +90,12 @@ async function plainDownload(baseUrl: string, ids: string[]) {
   return { ms, bytes }
 }
 
-export async function pipelineBenchmark(): Promise<Record<string, string | number>> {
-  const sim = await startSimulatorProcess()
+/**
+ * One scenario: `link` limits each result download to that many bytes per second (the simulator's
+ * slow-download fault), standing in for a real network; `null` is unthrottled loopback.
+ */
+async function scenario(link: number | null): Promise<Record<string, string | number>> {
+  const sim = await startSimulatorProcess(link ? ['--fault', `slow-download=${link}`] : [])
   try {
     const prompt = 'benchmark: a teal risograph poster of a lighthouse'
     // Warm-up: the simulator renders (and caches) the images, the engine's code paths are compiled.
@@ -115,5 +119,12 @@ export async function pipelineBenchmark(): Promise<Record<string, string | numbe
     }
   } finally {
     sim.stop()
+  }
+}
+
+export async function pipelineBenchmarks(): Promise<Record<string, Record<string, string | number>>> {
+  return {
+    'pipeline, loopback (unthrottled)': await scenario(null),
+    'pipeline, 8 MB/s per download (a fast real link)': await scenario(8_000_000),
   }
 }

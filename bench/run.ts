@@ -1,8 +1,8 @@
 // npm run bench: every benchmark, figures and ratios measured in one run.
-import { pipelineBenchmark } from './pipeline'
+import { pipelineBenchmarks } from './pipeline'
 
 const results: Record<string, Record<string, string | number>> = {}
-results['pipeline'] = await pipelineBenchmark()
+Object.assign(results, await pipelineBenchmarks())
 for (const [name, figures] of Object.entries(results)) {
   console.log(`\n## ${name}`)
   for (const [label, value] of Object.entries(figures)) console.log(`${label.padEnd(52)} ${value}`)

@@ -4,6 +4,15 @@
 import { z } from 'zod'
 import {
   AddReferenceInputSchema,
+  BoardNameSchema,
+  BoardSchema,
+  ExportRequestSchema,
+  ExportResultSchema,
+  ImageDetailSchema,
+  ImageIdsSchema,
+  LibraryFacetsSchema,
+  LibraryPageSchema,
+  LibraryQuerySchema,
   GenerateRequestSchema,
   HistoryPageSchema,
   HistoryQuerySchema,
@@ -18,6 +27,7 @@ import {
 } from './domain'
 
 const NoInput = z.undefined({ error: 'This request takes no payload.' })
+const Count = z.object({ count: z.int().nonnegative() })
 const JobRef = z.object({ jobId: z.string().min(1, { error: 'A job id is required.' }) }).strict()
 
 function request<I extends z.ZodType, O extends z.ZodType>(channel: string, input: I, output: O) {
@@ -48,6 +58,27 @@ export const requests = {
   retryUnconfirmed: request('jobs:retry-unconfirmed', JobRef, JobSchema),
 
   listHistory: request('library:history', HistoryQuerySchema, HistoryPageSchema),
+
+  // The library (browse, search, organise). Image ids only: bytes go through the media handler.
+  searchLibrary: request('library:search', LibraryQuerySchema, LibraryPageSchema),
+  getLibraryFacets: request('library:facets', NoInput, LibraryFacetsSchema),
+  getImageDetail: request('library:detail', z.object({ imageId: z.string().min(1) }).strict(), ImageDetailSchema),
+  setStarred: request('library:star', z.object({ imageIds: ImageIdsSchema, starred: z.boolean() }).strict(), Count),
+  trashImages: request('library:trash', z.object({ imageIds: ImageIdsSchema }).strict(), Count),
+  restoreImages: request('library:restore', z.object({ imageIds: ImageIdsSchema }).strict(), Count),
+  emptyTrash: request('library:empty-trash', NoInput, Count),
+  createBoard: request('boards:create', z.object({ name: BoardNameSchema }).strict(), BoardSchema),
+  renameBoard: request('boards:rename', z.object({ boardId: z.string().min(1), name: BoardNameSchema }).strict(), BoardSchema),
+  deleteBoard: request('boards:delete', z.object({ boardId: z.string().min(1) }).strict(), Count),
+  addToBoard: request('boards:add', z.object({ boardId: z.string().min(1), imageIds: ImageIdsSchema }).strict(), Count),
+  removeFromBoard: request('boards:remove', z.object({ boardId: z.string().min(1), imageIds: ImageIdsSchema }).strict(), Count),
+  /** Rebuilds the index from the image files alone (their embedded recipes). */
+  rebuildLibrary: request('library:rebuild', NoInput, Count),
+  exportImages: request('library:export', ExportRequestSchema, ExportResultSchema),
+  /** Out of the app (Electron): drag the real files, copy to the clipboard, reveal in the file manager. */
+  startDrag: request('library:start-drag', z.object({ imageIds: ImageIdsSchema }).strict(), Count),
+  copyImage: request('library:copy', z.object({ imageId: z.string().min(1) }).strict(), Count),
+  revealImage: request('library:reveal', z.object({ imageId: z.string().min(1) }).strict(), Count),
 } as const
 
 export const events = {

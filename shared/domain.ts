@@ -208,6 +208,11 @@ export const LibraryImageSchema = z.object({
   createdAt: z.number(),
   /** What Oxen charged for it (decimal string from its generation record), once known. */
   cost: z.string().optional(),
+  /** Reference images (hashes) the generation used. */
+  references: z.array(z.string()).default([]),
+  starred: z.boolean().default(false),
+  /** Set while the image is in the trash (unix ms). */
+  trashedAt: z.number().optional(),
   /** id-based URLs: the custom protocol in Electron, the same handler over HTTP in the harness. */
   url: z.string(),
   thumbUrl: z.string(),
@@ -238,3 +243,83 @@ export const HistoryPageSchema = z.object({
   nextCursor: z.string().nullable(),
 })
 export type HistoryPage = z.infer<typeof HistoryPageSchema>
+
+// ---------- the library: browse, search, organise (issue 5) ----------
+export const IMAGE_SIZES = ['2K', '3K', '4K'] as const
+export const ImageIdsSchema = z
+  .array(z.string().min(1).max(64))
+  .min(1, { error: 'Select at least one image.' })
+  .max(10_000, { error: 'Too many images at once: select at most 10,000.' })
+
+export const LibraryFiltersSchema = z
+  .object({
+    modelIds: z.array(z.string()).max(50).optional(),
+    /** Created at or after / before (unix ms). */
+    from: z.number().optional(),
+    to: z.number().optional(),
+    sizes: z.array(z.enum(IMAGE_SIZES)).optional(),
+    /** Ratios as "W:H" (e.g. "16:9"), matched against the pixel dimensions. */
+    aspects: z.array(z.string().regex(/^\d{1,2}:\d{1,2}$/, { error: 'An aspect ratio must look like 16:9.' })).max(20).optional(),
+    formats: z.array(z.enum(['png', 'jpeg', 'webp'])).optional(),
+    starred: z.boolean().optional(),
+    boardId: z.string().optional(),
+    /** false (default): images not in the trash; true: only the trash. */
+    trash: z.boolean().optional(),
+  })
+  .strict()
+export type LibraryFilters = z.infer<typeof LibraryFiltersSchema>
+
+export const LibraryQuerySchema = z
+  .object({
+    /** Words of the prompt; each word matches as a prefix ("tea" finds "teal"). */
+    text: z.string().max(200, { error: 'Search for at most 200 characters.' }).default(''),
+    filters: LibraryFiltersSchema.default({}),
+    sort: z.enum(['newest', 'oldest']).default('newest'),
+    cursor: z.string().max(200).optional(),
+    limit: z.int().min(1).max(500).default(120),
+  })
+  .strict()
+export type LibraryQuery = z.input<typeof LibraryQuerySchema>
+
+export const LibraryPageSchema = z.object({
+  items: z.array(LibraryImageSchema),
+  nextCursor: z.string().nullable(),
+})
+export type LibraryPage = z.infer<typeof LibraryPageSchema>
+
+export const BoardSchema = z.object({ id: z.string(), name: z.string(), count: z.int(), createdAt: z.number() })
+export type Board = z.infer<typeof BoardSchema>
+export const BoardNameSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'Give the board a name.' })
+  .max(80, { error: 'Keep board names under 80 characters.' })
+
+export const LibraryFacetsSchema = z.object({
+  modelIds: z.array(z.string()),
+  sizes: z.array(z.string()),
+  aspects: z.array(z.string()),
+  formats: z.array(z.string()),
+  boards: z.array(BoardSchema),
+  counts: z.object({ all: z.int(), starred: z.int(), trash: z.int() }),
+})
+export type LibraryFacets = z.infer<typeof LibraryFacetsSchema>
+
+export const ImageDetailSchema = z.object({
+  image: LibraryImageSchema,
+  /** The references this image was made from. */
+  references: z.array(ReferenceImageSchema),
+  /** Images that used this image as a reference. */
+  usedIn: z.array(LibraryImageSchema),
+  boardIds: z.array(z.string()),
+})
+export type ImageDetail = z.infer<typeof ImageDetailSchema>
+
+export const ExportRequestSchema = z
+  .object({ imageIds: ImageIdsSchema, as: z.enum(['folder', 'zip']) })
+  .strict()
+export const ExportResultSchema = z.object({
+  /** Where the export was written (shown to the user; never used as input). */
+  location: z.string(),
+  count: z.int(),
+})

@@ -1,11 +1,11 @@
 // The thin Electron shell: a hardened window, IPC wired through the contract, images through atelier://.
 // Everything else lives in electron/services and is shared with the browser harness.
-import { app, BrowserWindow, ipcMain, shell, type IpcMainInvokeEvent, type WebContents } from 'electron'
+import { app, BrowserWindow, clipboard, dialog, ipcMain, nativeImage, shell, type IpcMainInvokeEvent, type WebContents } from 'electron'
 import ElectronStore from 'electron-store'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { events, requestNames, requests, type EventName, type EventPayload } from '../../shared/contract'
-import { createAppServices, type AppServices } from '../services/app'
+import { createAppServices, type AppServices, type LibraryPlatform } from '../services/app'
 import { createLogger } from '../services/log'
 import { loadKeytar } from '../services/secrets'
 import { SETTINGS_STORE_OPTIONS, type SettingsBacking } from '../services/settings'
@@ -80,6 +80,42 @@ function originOf(url: string): string {
   }
 }
 
+/** Library files out of the app. Services resolve every path from image ids inside the library; none comes from the renderer. */
+const platform: LibraryPlatform = {
+  startDrag(files, icon) {
+    const target = mainWindow?.webContents
+    if (!target || target.isDestroyed()) return
+    target.startDrag({ file: files[0]!, files, icon: nativeImage.createFromBuffer(icon) })
+  },
+  copyImage(image) {
+    clipboard.writeImage('png' in image ? nativeImage.createFromBuffer(image.png) : nativeImage.createFromPath(image.path))
+  },
+  reveal(file) {
+    shell.showItemInFolder(file)
+  },
+  async exportTarget(kind, suggestedName) {
+    const owner = mainWindow ?? undefined
+    if (kind === 'zip') {
+      const options = {
+        title: 'Export images as a zip file',
+        defaultPath: join(app.getPath('downloads'), suggestedName),
+        filters: [{ name: 'Zip archive', extensions: ['zip'] }],
+      }
+      const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options)
+      return result.canceled || !result.filePath ? null : result.filePath
+    }
+    const options = {
+      title: 'Export images to a folder',
+      message: `A new folder “${suggestedName}” is made inside the folder you choose.`,
+      buttonLabel: 'Export Here',
+      defaultPath: app.getPath('downloads'),
+      properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[],
+    }
+    const result = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options)
+    return result.canceled ? null : (result.filePaths[0] ?? null)
+  },
+}
+
 app.whenReady().then(async () => {
   const dataDir = app.getPath('userData')
   const log = createLogger({ file: join(dataDir, 'logs', 'main.log') })
@@ -91,6 +127,7 @@ app.whenReady().then(async () => {
     mediaUrl: (imageId, variant) => `${SCHEME}://media/${imageId}/${variant}`,
     emit,
     log,
+    platform,
   })
   handleScheme(rendererDirFor(app.getAppPath()), services.library)
 

@@ -1,17 +1,35 @@
 // Builds every main-process service from its dependencies. The Electron shell and the browser harness
 // both call this, so they run the same code and differ only in transport and platform adapters.
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import type { EventName, EventPayload } from '../../shared/contract'
 import type { KeyTestResult, ModelForm, Settings } from '../../shared/domain'
 import { createDispatcher, type Logger, type RequestHandlers } from './dispatch'
 import { AppFailure, toAppError } from './errors'
 import { JobEngine } from './jobs'
 import { openLibrary, type MediaVariant } from './library'
+import { exportToFolder, exportToZip } from './library-export'
+import { createLibraryQueries, linkReferenceSource } from './library-query'
+import { libraryReader } from './library-reader'
+import { indexLooksLost, rebuildLibrary } from './library-rebuild'
 import { deriveModelForm } from './model-form'
 import { OxenClient, type FetchLike } from './oxen-client'
 import { createReferenceStore } from './references'
 import { createSecretStore, type KeytarLike } from './secrets'
 import { createSettingsService, type SettingsBacking } from './settings'
+
+/** What only the desktop shell can do with library files. Paths are always resolved by main from image ids. */
+export interface LibraryPlatform {
+  /** Starts an OS drag of these files; `icon` is a small PNG (macOS needs one). */
+  startDrag(files: string[], icon: Buffer): void
+  /** A PNG or JPEG file by path, or PNG bytes (WebP, which the clipboard cannot take as a file). */
+  copyImage(image: { path: string } | { png: Buffer }): void
+  reveal(file: string): void
+  /** Asks where to export: a parent folder ('folder') or the zip file's path ('zip'); null when cancelled. */
+  exportTarget(kind: 'folder' | 'zip', suggestedName: string): Promise<string | null>
+}
 
 export interface AppServicesOptions {
   /** Holds the library (index + images) and logs; never the API key. */
@@ -26,6 +44,17 @@ export interface AppServicesOptions {
   log: Logger
   fetch?: FetchLike
   timing?: { pollIntervalMs?: number; safetyPollMs?: number; retryBaseMs?: number }
+  /** Absent in the browser harness: drag/copy/reveal then say so, and exports go under `<dataDir>/exports/`. */
+  platform?: LibraryPlatform
+}
+
+const DRAG_ICON_SIDE = 64
+const DESKTOP_ONLY = 'works in the Atelier desktop app, not in the browser preview.'
+
+/** `atelier-export-20261124-140533`: sorts by time, safe in every file system. */
+function exportName(now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `atelier-export-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`
 }
 
 export function createAppServices(opts: AppServicesOptions) {
@@ -33,7 +62,60 @@ export function createAppServices(opts: AppServicesOptions) {
   const settings = createSettingsService(opts.settingsBacking, opts.settingsOverrides)
   const library = openLibrary({ dir: join(opts.dataDir, 'library'), mediaUrl: opts.mediaUrl })
   // Media URLs are `<prefix>/<id>/<variant>`; references live at `<prefix>/ref/<hash>/<variant>` (media.ts).
-  const references = createReferenceStore({ library, mediaUrl: (hash, variant) => opts.mediaUrl(`ref/${hash}`, variant) })
+  const referenceMediaUrl = (hash: string, variant: MediaVariant) => opts.mediaUrl(`ref/${hash}`, variant)
+  const references = createReferenceStore({ library, mediaUrl: referenceMediaUrl })
+  const reader = libraryReader(library)
+  const queries = createLibraryQueries({ library, reader, mediaUrl: opts.mediaUrl, referenceMediaUrl })
+  const closing = new AbortController()
+  let rebuilding: Promise<number> | null = null
+  const rebuild = () => {
+    rebuilding ??= rebuildLibrary(library, {
+      signal: closing.signal,
+      onIndexed: (imageIds) => opts.emit('onLibraryChanged', { imageIds }),
+    })
+      .then((result) => {
+        result.thumbnails.catch((error: unknown) => opts.log.warn('thumbnails after rebuild failed', { error: String(error) }))
+        if (result.skipped > 0) opts.log.warn('rebuild skipped image files without a readable recipe', { skipped: result.skipped })
+        return result.count
+      })
+      .finally(() => (rebuilding = null))
+    return rebuilding
+  }
+
+  /** `base` + ext, or `base-2` + ext, `-3`…: the first that does not exist yet. */
+  const unused = (base: string, ext: string) => {
+    let path = base + ext
+    for (let n = 2; existsSync(path); n++) path = `${base}-${n}${ext}`
+    return path
+  }
+
+  async function exportImages(imageIds: string[], as: 'folder' | 'zip') {
+    const items = await queries.files(imageIds)
+    if (items.length === 0) throw new AppFailure('not-found', 'None of the selected images is in your library any more, so nothing was exported.')
+    const name = exportName()
+    let target: string | null
+    if (opts.platform) {
+      const chosen = await opts.platform.exportTarget(as, as === 'zip' ? `${name}.zip` : name)
+      if (chosen === null) return { location: '', count: 0 } // cancelled
+      target = as === 'zip' ? chosen : unused(join(chosen, name), '') // the dialog already asked before replacing a zip
+    } else {
+      const dir = join(opts.dataDir, 'exports')
+      await mkdir(dir, { recursive: true })
+      target = unused(join(dir, name), as === 'zip' ? '.zip' : '')
+    }
+    return as === 'zip' ? exportToZip(items, target) : exportToFolder(items, target)
+  }
+
+  /** The platform, or a plain refusal in the browser preview. */
+  const platform = (what: string) => {
+    if (!opts.platform) throw new AppFailure('invalid-input', `${what} ${DESKTOP_ONLY}`)
+    return opts.platform
+  }
+  const oneFile = async (imageId: string) => {
+    const [item] = await queries.files([imageId])
+    if (!item) throw new AppFailure('not-found', 'That image’s file is no longer in your library folder.')
+    return item
+  }
 
   let client: OxenClient | null = null
   const currentClient = () => {
@@ -113,7 +195,14 @@ export function createAppServices(opts: AppServicesOptions) {
         throw error
       }
     },
-    addReference: (input) => references.add(input),
+    addReference: async (input) => {
+      const added = await references.add(input)
+      // For "used in" on the source image's detail; a failure here must not fail the add.
+      await linkReferenceSource(library, added.hash, input.kind === 'library' ? input.imageId : undefined).catch((error: unknown) =>
+        opts.log.warn('could not link a reference to its library image', { error: String(error) }),
+      )
+      return added
+    },
     generate: async (request) => {
       if (!(await secrets.getKey())) throw new AppFailure('no-key', 'Add your Oxen API key in Settings before generating.')
       return engine.generate(request)
@@ -122,20 +211,70 @@ export function createAppServices(opts: AppServicesOptions) {
     cancelJob: ({ jobId }) => engine.cancel(jobId),
     retryUnconfirmed: ({ jobId }) => engine.retryUnconfirmed(jobId),
     listHistory: async (query) => library.listHistory(query),
+
+    searchLibrary: (query) => queries.search(query),
+    getLibraryFacets: () => queries.facets(),
+    getImageDetail: ({ imageId }) => queries.detail(imageId),
+    setStarred: async ({ imageIds, starred }) => ({ count: await queries.setStarred(imageIds, starred) }),
+    trashImages: async ({ imageIds }) => ({ count: await queries.trash(imageIds) }),
+    restoreImages: async ({ imageIds }) => ({ count: await queries.restore(imageIds) }),
+    emptyTrash: async () => ({ count: await queries.emptyTrash() }),
+    createBoard: ({ name }) => queries.createBoard(name),
+    renameBoard: ({ boardId, name }) => queries.renameBoard(boardId, name),
+    deleteBoard: async ({ boardId }) => ({ count: await queries.deleteBoard(boardId) }),
+    addToBoard: async ({ boardId, imageIds }) => ({ count: await queries.addToBoard(boardId, imageIds) }),
+    removeFromBoard: async ({ boardId, imageIds }) => ({ count: await queries.removeFromBoard(boardId, imageIds) }),
+    rebuildLibrary: async () => ({ count: await rebuild() }),
+    exportImages: ({ imageIds, as }) => exportImages(imageIds, as),
+    startDrag: async ({ imageIds }) => {
+      const target = platform('Dragging images out of the window')
+      const items = await queries.files(imageIds)
+      if (items.length === 0) throw new AppFailure('not-found', 'The selected images’ files are no longer in your library folder.')
+      const first = items[0]!
+      const icon = await sharp(first.thumbPath ?? first.path)
+        .resize(DRAG_ICON_SIDE, DRAG_ICON_SIDE, { fit: 'inside' })
+        .png()
+        .toBuffer()
+      target.startDrag(
+        items.map((i) => i.path),
+        icon,
+      )
+      return { count: items.length }
+    },
+    copyImage: async ({ imageId }) => {
+      const target = platform('Copying an image to the clipboard')
+      const { path, image } = await oneFile(imageId)
+      target.copyImage(image.format === 'webp' ? { png: await sharp(path).png().toBuffer() } : { path })
+      return { count: 1 }
+    },
+    revealImage: async ({ imageId }) => {
+      const target = platform('Showing an image in its folder')
+      target.reveal((await oneFile(imageId)).path)
+      return { count: 1 }
+    },
   }
 
-  // Resuming talks to Oxen; the app is usable meanwhile (jobs appear as they are picked up).
-  const resumed = engine.resume().catch((error: unknown) => opts.log.error('resume failed', { error: String(error) }))
+  // Resuming talks to Oxen; the app is usable meanwhile (jobs appear as they are picked up). An index that was
+  // deleted is rebuilt from the files first, so resuming finds the images already saved.
+  const resumed = indexLooksLost(library)
+    .then((lost) => (lost ? rebuild().then(() => undefined) : undefined))
+    .catch((error: unknown) => opts.log.error('rebuilding the library index failed', { error: String(error) }))
+    .then(() => engine.resume())
+    .catch((error: unknown) => opts.log.error('resume failed', { error: String(error) }))
 
   return {
     dispatch: createDispatcher(handlers, opts.log),
     library,
+    queries,
     secrets,
     settings,
     async dispose() {
       unsubscribeSecrets()
+      closing.abort()
       await resumed
+      await rebuilding?.catch(() => {})
       await engine.dispose()
+      await reader.close()
       library.close()
     },
   }

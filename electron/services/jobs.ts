@@ -2,12 +2,13 @@
 // fallback; each image streamed to a temp file, then saved into the library exactly once. Every
 // generation id and every send attempt is journaled first, so a restart resumes without paying twice.
 import { randomUUID } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
 import type { GenerateRequest, ImageState, Job, JobImage, JobStatus, ModelForm, ParamValue, ReferenceSupply } from '../../shared/domain'
 import { GenerateRequestSchema } from '../../shared/domain'
 import { AppFailure, toAppError } from './errors'
 import type { EnqueueRecord, Library } from './library'
 import { buildModelFields } from './model-form'
-import { backoffMs, TERMINAL_STATUSES, type CompletionEvent, type OxenClient } from './oxen-client'
+import { backoffMs, OxenHttpFailure, retryAfterOf, TERMINAL_STATUSES, type CompletionEvent, type EnqueueOutcome, type OxenClient } from './oxen-client'
 
 /** Oxen's cap on num_generations per enqueue (API.md §3, §8). */
 export const MAX_PER_ENQUEUE = 4
@@ -43,15 +44,34 @@ export interface JobEngineDeps {
   downloadAttempts?: number
   /** Sends of one enqueue that was certainly not accepted (429/503/no connection) before giving up. */
   enqueueAttempts?: number
-  /** Base delay for backoff between those sends and between queue look-ups (ms). */
+  /** Base delay for backoff between those sends, queue look-ups, download retries and stream reconnects (ms). */
   retryBaseMs?: number
+  /**
+   * No bytes for this long on the result stream or a download means the connection is dead (ms). Must be
+   * longer than Oxen's 15 s keep-alive interval; tests shorten both.
+   */
+  readTimeoutMs?: number
 }
 
 const FINAL_IMAGE_STATES = new Set<ImageState>(['saved', 'failed', 'cancelled', 'unconfirmed'])
 const IN_FLIGHT = new Set<ImageState>(['queued', 'processing'])
 
-const UNCONFIRMED_MESSAGE =
-  'The connection to Oxen dropped before it answered, and these images are not in your Oxen queue. They may or may not have been started (and billed): check your Oxen usage, or choose Retry to send them again.'
+/** Longest wait honoured from a Retry-After header (ms). */
+const MAX_RETRY_AFTER_MS = 60_000
+/** A stream that stayed up this long had worked: reconnect without the accumulated backoff (ms). */
+const STREAM_HEALTHY_MS = 15_000
+
+/** Why an enqueue's outcome is unknown, as the start of a sentence. */
+function unconfirmedCause(outcome: EnqueueOutcome & { kind: 'unknown' }): string {
+  const error = outcome.error
+  if (error instanceof OxenHttpFailure) return `Oxen answered with a server error (${[error.status, STATUS_CODES[error.status]].filter(Boolean).join(' ')})`
+  if (error.code === 'unreachable') return 'The connection to Oxen dropped before it answered'
+  return 'Oxen’s answer was cut off'
+}
+
+function unconfirmedMessage(cause: string): string {
+  return `${cause}, and these images do not show in your Oxen queue. They may have been submitted (and billed): check your Oxen usage, or choose Send again to send them again.`
+}
 
 interface Slot {
   jobId: string
@@ -75,6 +95,11 @@ export class JobEngine {
   private readonly downloadAttempts: number
   private readonly enqueueAttempts: number
   private readonly retryBaseMs: number
+  private readonly readTimeoutMs: number
+  /** Aborted by dispose(): ends waits, the stream and downloads in progress. */
+  private readonly lifetime = new AbortController()
+  private readonly downloadsInFlight = new Set<Promise<void>>()
+  private readonly polling = new Set<string>() // generation ids with a poll in flight
   private streamConnected = false
   private streamLoop: Promise<void> | null = null
   private streamAbort: AbortController | null = null
@@ -86,6 +111,11 @@ export class JobEngine {
   private jobsSubmitting = 0
   private readonly jobQueue: (() => void)[] = []
   private readonly lastEmit = new Map<string, number>()
+  /**
+   * Completions for ids not attached yet: a fast generation can finish (and its SSE event arrive) before the
+   * enqueue's own answer has been read. Kept briefly, then applied on attach.
+   */
+  private readonly early = new Map<string, { event: CompletionEvent; at: number }>()
 
   constructor(private readonly deps: JobEngineDeps) {
     this.pollIntervalMs = deps.pollIntervalMs ?? 3000
@@ -93,6 +123,7 @@ export class JobEngine {
     this.downloadAttempts = deps.downloadAttempts ?? 4
     this.enqueueAttempts = deps.enqueueAttempts ?? 5
     this.retryBaseMs = deps.retryBaseMs ?? 1000
+    this.readTimeoutMs = deps.readTimeoutMs ?? 45_000
   }
 
   list(): Job[] {
@@ -145,6 +176,12 @@ export class JobEngine {
   async cancel(jobId: string): Promise<Job> {
     const job = this.requireJob(jobId)
     this.cancelled.add(jobId)
+    await this.cancelUnfinished(job)
+    return cloneJob(job)
+  }
+
+  /** DELETEs every generation of a cancelled job that is not made yet; images already made are kept. */
+  private async cancelUnfinished(job: Job): Promise<void> {
     const client = this.deps.client()
     await Promise.all(
       job.images.map(async (image) => {
@@ -156,7 +193,6 @@ export class JobEngine {
       }),
     )
     this.settle(job)
-    return cloneJob(job)
   }
 
   /** The user chose to send unconfirmed images again, accepting they may be billed twice. */
@@ -219,7 +255,7 @@ export class JobEngine {
       if (never.length > 0) unsent.push({ job, indexes: never })
       this.emit(job, true)
     }
-    for (const { job, indexes, sentAt } of lost) await this.reconcileOrMarkUnconfirmed(job, indexes, sentAt)
+    for (const { job, indexes, sentAt } of lost) await this.reconcileOrMarkUnconfirmed(job, indexes, sentAt, 'Atelier stopped before Oxen answered')
     for (const { job, indexes } of unsent) {
       await this.withJobSlot(async () => {
         await this.rebuildSubmission(job)
@@ -236,8 +272,27 @@ export class JobEngine {
   async dispose(): Promise<void> {
     this.disposed = true
     if (this.pollTimer) clearTimeout(this.pollTimer)
+    this.lifetime.abort()
     this.streamAbort?.abort()
     await this.streamLoop?.catch(() => undefined)
+    // Downloads stop and remove their temp files; anything half done is fetched again after resume().
+    await Promise.allSettled([...this.downloadsInFlight])
+  }
+
+  /** Sleeps, but wakes at once when the engine is disposed. */
+  private pause(ms: number): Promise<void> {
+    const signal = this.lifetime.signal
+    if (signal.aborted) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      timer.unref?.()
+      signal.addEventListener('abort', done, { once: true })
+    })
   }
 
   // ---------- sending ----------
@@ -278,15 +333,19 @@ export class JobEngine {
       if (outcome.kind === 'accepted') {
         this.deps.library.recordEnqueue({ ...record, state: 'accepted' })
         outcome.ids.slice(0, chunk.length).forEach((id, i) => this.attach(job, chunk[i]!, id))
+        // Cancelled while the request was on its way: stop what Oxen just started.
+        if (this.cancelled.has(job.id)) await this.cancelUnfinished(job)
         return false
       }
-      if (outcome.kind === 'not-accepted' && attempt + 1 < this.enqueueAttempts && !this.cancelled.has(job.id)) {
-        await sleepMs(Math.min(outcome.retryAfterMs ?? backoffMs(attempt, this.retryBaseMs, this.retryBaseMs * 16), 60_000))
+      if (outcome.kind === 'not-accepted' && attempt + 1 < this.enqueueAttempts && !this.cancelled.has(job.id) && !this.disposed) {
+        await this.pause(Math.min(outcome.retryAfterMs ?? backoffMs(attempt, this.retryBaseMs, this.retryBaseMs * 16), MAX_RETRY_AFTER_MS))
+        if (this.cancelled.has(job.id) || this.disposed) return false // nothing was sent; submit() stops here
         continue
       }
       if (outcome.kind === 'unknown') {
         this.deps.library.recordEnqueue({ ...record, state: 'unknown' })
-        await this.reconcileOrMarkUnconfirmed(job, chunk, record.sentAt)
+        await this.reconcileOrMarkUnconfirmed(job, chunk, record.sentAt, unconfirmedCause(outcome))
+        if (this.cancelled.has(job.id)) await this.cancelUnfinished(job)
         return false
       }
       const message =
@@ -300,27 +359,32 @@ export class JobEngine {
     }
   }
 
-  /** The answer to an enqueue was lost: adopt its generations from the queue listing, if they are there. */
-  private async reconcileOrMarkUnconfirmed(job: Job, chunk: number[], sentAt: number): Promise<void> {
+  /**
+   * The answer to an enqueue was lost: adopt its generations from the queue listing, if they are there.
+   * `cause` starts the sentence shown for images that stay unconfirmed.
+   */
+  private async reconcileOrMarkUnconfirmed(job: Job, chunk: number[], sentAt: number, cause: string): Promise<void> {
+    const message = unconfirmedMessage(cause)
     const known = new Set<string>()
     for (const j of this.jobs.values()) for (const image of j.images) if (image.generationId) known.add(image.generationId)
     for (let look = 0; look < 3 && !this.disposed; look++) {
-      if (look > 0) await sleepMs(this.retryBaseMs * look)
+      if (look > 0) await this.pause(this.retryBaseMs * look)
       try {
         const found = (await this.deps.client().findRecentGenerations(job.modelId, job.prompt, sentAt)).filter((g) => !known.has(g.id))
         if (found.length > 0) {
           found.slice(0, chunk.length).forEach((g, i) => this.attach(job, chunk[i]!, g.id))
           this.deps.library.recordEnqueue({ jobId: job.id, firstIndex: chunk[0]!, size: chunk.length, sentAt, state: 'accepted' })
           // Anything the listing did not show stays unconfirmed.
-          for (const i of chunk.slice(found.length)) Object.assign(job.images[i]!, { state: 'unconfirmed', error: UNCONFIRMED_MESSAGE })
+          for (const i of chunk.slice(found.length)) Object.assign(job.images[i]!, { state: 'unconfirmed', error: message })
           return
         }
       } catch {
         // The queue could not be read: try again, then give up below.
       }
     }
-    for (const i of chunk) Object.assign(job.images[i]!, { state: 'unconfirmed', error: UNCONFIRMED_MESSAGE })
-    job.error = UNCONFIRMED_MESSAGE
+    if (this.disposed) return // the journal says 'unknown': resume() looks again
+    for (const i of chunk) Object.assign(job.images[i]!, { state: 'unconfirmed', error: message })
+    job.error = message
   }
 
   /** After a restart: the body to send, from the journaled request plus freshly resolved references. */
@@ -360,6 +424,11 @@ export class JobEngine {
     this.slots.set(generationId, { jobId: job.id, index, lastPolledAt: Date.now() })
     this.deps.library.recordGeneration(this.generationRecord(job, image, 'queued'))
     this.emit(job, true)
+    const early = this.early.get(generationId)
+    if (early) {
+      this.early.delete(generationId)
+      this.complete(early.event)
+    }
   }
 
   private lookup(generationId: string): { job: Job; image: JobImage } | null {
@@ -372,10 +441,16 @@ export class JobEngine {
   /** Both SSE and polling land here; an image leaves the queued/processing states exactly once. */
   private complete(event: CompletionEvent): void {
     const found = this.lookup(event.generationId)
-    if (!found) return
+    if (!found) {
+      // Another app on the same account, or one of ours whose enqueue answer is still on its way.
+      const now = Date.now()
+      for (const [id, { at }] of this.early) if (now - at > 120_000) this.early.delete(id)
+      if (this.early.size < 1000) this.early.set(event.generationId, { event, at: now })
+      return
+    }
     const { job, image } = found
     if (!IN_FLIGHT.has(image.state)) return
-    if (event.status === 'succeeded' && event.url) {
+    if (event.status === 'succeeded') {
       this.deps.library.recordGeneration({ ...this.generationRecord(job, image, 'succeeded'), resultUrl: event.url })
       this.startDownload(job, image, event.url)
     } else {
@@ -392,73 +467,102 @@ export class JobEngine {
     this.settle(job)
   }
 
-  private startDownload(job: Job, image: JobImage, url: string): void {
+  /**
+   * Streams the result to a temp file, then saves it. A failed try (connection, size, undecodable file,
+   * expired link) is retried after a backoff (or Retry-After) with a fresh URL from the generation record.
+   */
+  private startDownload(job: Job, image: JobImage, url: string | null): void {
     image.state = 'downloading'
     image.progress = 0
     this.emit(job, true)
     const generationId = image.generationId!
-    const run = async () => {
+    const run = async (release: () => void) => {
       const client = this.deps.client()
       let lastError: unknown
+      let saving = false
       let currentUrl = url
       for (let attempt = 0; attempt < this.downloadAttempts && !this.disposed; attempt++) {
-        if (attempt > 0) {
-          await sleepMs(backoffMs(attempt, this.retryBaseMs / 2, this.retryBaseMs * 4))
+        if (attempt > 0) await this.pause(Math.min(retryAfterOf(lastError) ?? backoffMs(attempt, this.retryBaseMs / 2, this.retryBaseMs * 4), MAX_RETRY_AFTER_MS))
+        if (attempt > 0 || !currentUrl) {
           // Result URLs expire: read the generation again for a fresh one.
-          currentUrl = (await client.getGeneration(generationId).catch(() => null))?.resultUrl ?? currentUrl
+          currentUrl = (await client.getGeneration(generationId, this.lifetime.signal).catch(() => null))?.resultUrl ?? currentUrl
+        }
+        if (this.disposed) return
+        if (!currentUrl) {
+          lastError = new AppFailure('oxen-error', 'Oxen did not give a download link for it.')
+          continue
         }
         const temp = this.deps.library.tempFilePath(extensionFor(job.params))
+        saving = false
         try {
           await client.download(currentUrl, temp, {
+            signal: this.lifetime.signal,
+            readTimeoutMs: this.readTimeoutMs,
             onProgress: (received, total) => {
               if (total) image.progress = Math.min(1, received / total)
               this.emit(job)
             },
           })
+          saving = true // from here a failure is the file's, not the connection's
+          release() // decoding and saving need no network: let the next download start
           const saved = await this.deps.library.saveImage({ jobId: job.id, generationId, index: image.index, tempPath: temp })
+          await this.recordCost(saved.id, generationId) // known by the time the image shows as saved
           this.finishSlot(job, image, { state: 'saved', imageId: saved.id, thumbUrl: saved.thumbUrl })
           this.deps.onLibraryChanged([saved.id])
-          void this.recordCost(saved.id, generationId)
           return
         } catch (error) {
           lastError = error
         }
       }
       if (this.disposed) return
-      this.finishSlot(job, image, { state: 'failed', error: `The image was made but could not be downloaded: ${toAppError(lastError).message}` })
+      this.finishSlot(job, image, { state: 'failed', error: downloadFailure(lastError, saving) })
     }
     this.withDownloadSlot(run)
   }
 
   private async recordCost(imageId: string, generationId: string): Promise<void> {
     try {
-      const cost = await this.deps.client().getCost(generationId)
+      const cost = await this.deps.client().getCost(generationId, this.lifetime.signal)
       if (cost !== null && !this.disposed) this.deps.library.setImageCost(imageId, cost)
     } catch {
       // The cost is informative; the image is what matters.
     }
   }
 
-  private withDownloadSlot(task: () => Promise<void>): void {
+  /**
+   * Runs `task` holding one of the `maxConcurrentDownloads` network slots. The task may `release` its slot
+   * early (once its bytes are on disk) so the next download starts while this one is decoded and saved.
+   */
+  private withDownloadSlot(task: (release: () => void) => Promise<void>): void {
     const start = () => {
       this.downloadsRunning++
-      void task().finally(() => {
+      let held = true
+      const release = () => {
+        if (!held) return
+        held = false
         this.downloadsRunning--
         this.downloadQueue.shift()?.()
+      }
+      const running = task(release).finally(() => {
+        release()
+        this.downloadsInFlight.delete(running)
       })
+      this.downloadsInFlight.add(running)
     }
     if (this.downloadsRunning < this.deps.maxConcurrentDownloads()) start()
     else this.downloadQueue.push(start)
   }
 
   private settle(job: Job): void {
+    if (this.disposed) return // the journal stays as it was: resume() picks the job up
     const states = job.images.map((i) => i.state)
     if (states.every((s) => FINAL_IMAGE_STATES.has(s))) {
       const saved = states.filter((s) => s === 'saved').length
       const status: JobStatus =
         saved === job.count ? 'completed' : saved > 0 ? 'partial' : states.includes('cancelled') ? 'cancelled' : 'failed'
       if (status === 'failed' && !job.error) job.error = job.images.find((i) => i.error)?.error ?? 'The job failed.'
-      if (states.includes('unconfirmed')) job.error = UNCONFIRMED_MESSAGE
+      const unconfirmed = job.images.find((i) => i.state === 'unconfirmed')
+      if (unconfirmed?.error) job.error = unconfirmed.error
       this.setStatus(job, status)
     }
     this.emit(job, true)
@@ -490,30 +594,48 @@ export class JobEngine {
     })
   }
 
+  /**
+   * Keeps the event stream open while there is work: on a drop, refusal or stall (no bytes for readTimeoutMs)
+   * it polls at once and reconnects after a capped, jittered backoff (or the Retry-After Oxen asked for).
+   */
   private async runStream(): Promise<void> {
     for (let attempt = 0; !this.disposed && this.hasWork(); attempt++) {
       const abort = new AbortController()
       this.streamAbort = abort
+      let openedAt = 0
+      let delivered = false
+      let retryAfter: number | undefined
       try {
         await this.deps.client().streamEvents({
           signal: abort.signal,
+          readTimeoutMs: this.readTimeoutMs,
           onOpen: () => {
             this.streamConnected = true
-            attempt = 0
-            for (const wake of this.streamWaiters) wake()
+            openedAt = Date.now()
+            this.wakeStreamWaiters()
             // Events sent while we were away are lost: poll everything unfinished once.
             this.schedulePoll(0, true)
           },
-          onCompletion: (event) => this.complete(event),
+          onCompletion: (event) => {
+            delivered = true
+            this.complete(event)
+          },
         })
-      } catch {
-        // Dropped or refused: polling covers until we are back.
+      } catch (error) {
+        // Dropped, refused or stalled: polling covers until we are back.
+        retryAfter = retryAfterOf(error)
       }
       this.streamConnected = false
+      this.wakeStreamWaiters() // a send waiting for the stream goes ahead: polling covers
+      if (delivered || (openedAt > 0 && Date.now() - openedAt >= STREAM_HEALTHY_MS)) attempt = -1 // it worked: start the backoff over
       if (this.disposed || !this.hasWork()) break
       this.schedulePoll(0)
-      await sleepMs(backoffMs(attempt, 500, 15_000))
+      await this.pause(Math.min(retryAfter ?? backoffMs(attempt, this.retryBaseMs / 2, 15_000), MAX_RETRY_AFTER_MS))
     }
+  }
+
+  private wakeStreamWaiters(): void {
+    for (const wake of [...this.streamWaiters]) wake()
   }
 
   private waitForStream(timeoutMs: number): Promise<void> {
@@ -538,17 +660,19 @@ export class JobEngine {
 
   private async pollOnce(all: boolean): Promise<void> {
     const now = Date.now()
-    const due = [...this.slots.entries()].filter(([, slot]) => {
+    const due = [...this.slots.entries()].filter(([generationId, slot]) => {
       const state = this.jobs.get(slot.jobId)?.images[slot.index]?.state
       if (!state || !IN_FLIGHT.has(state)) return false
+      if (this.polling.has(generationId)) return false // still waiting (e.g. out a Retry-After) on the last poll
       return all || !this.streamConnected || now - slot.lastPolledAt >= this.safetyPollMs
     })
     const client = this.deps.client()
     await Promise.all(
       due.map(async ([generationId, slot]) => {
         slot.lastPolledAt = Date.now()
+        this.polling.add(generationId)
         try {
-          const row = await client.getGeneration(generationId)
+          const row = await client.getGeneration(generationId, this.lifetime.signal)
           if (row.missing) {
             this.complete({ generationId, status: 'failed', url: null, error: 'Oxen no longer knows this generation.' })
           } else if (row.status === 'succeeded' || row.status === 'failed') {
@@ -565,6 +689,8 @@ export class JobEngine {
           }
         } catch {
           // A failed poll is retried on the next tick.
+        } finally {
+          this.polling.delete(generationId)
         }
       }),
     )
@@ -602,7 +728,15 @@ function extensionFor(params: Record<string, ParamValue>): string {
   return format === 'jpeg' || format === 'jpg' ? 'jpg' : format === 'webp' ? 'webp' : 'png'
 }
 
-const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.())
+/** The message of an image that was made but could not be brought into the library. */
+function downloadFailure(error: unknown, whileSaving: boolean): string {
+  if (error instanceof OxenHttpFailure && error.status === 403) {
+    return 'The image was made, but Oxen refused its download link as expired, also the fresh links Atelier asked for. The image should still be in your Oxen account.'
+  }
+  const { message } = toAppError(error)
+  // The library's own sentence (e.g. an undecodable file) already says what happened and what to do.
+  return whileSaving ? message : `The image was made but could not be downloaded: ${message}`
+}
 
 function cloneJob(job: Job): Job {
   return { ...job, params: { ...job.params }, references: [...job.references], images: job.images.map((i) => ({ ...i })) }

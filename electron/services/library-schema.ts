@@ -2,7 +2,9 @@
 // inside its own transaction together with the version bump. Append new migrations (e.g. FTS5 over
 // prompts as version 2); never edit one that has shipped.
 import type Database from 'libsql'
+import type { ParamValue } from '../../shared/domain'
 import { AppFailure } from './errors'
+import { aspectLabel, sizeLabel } from './image-labels'
 
 export interface Migration {
   version: number
@@ -110,7 +112,119 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 4,
+    description: 'library browsing: creation-ordered image keys, full-text search, filter columns, stars, trash, boards',
+    up(db) {
+      // images is rebuilt so its rowid becomes `ord` = created_at * 1000 + a tie-break: every ordered path
+      // (the FTS index, boards, cursors, date ranges) then walks rowids in creation order without a sort, and
+      // the key survives VACUUM (an INTEGER PRIMARY KEY is never renumbered).
+      db.exec(`
+        CREATE TABLE images_v4 (
+          ord           INTEGER PRIMARY KEY,     -- created_at * 1000 + tie-break (see IMAGE_ORD_SQL)
+          id            TEXT NOT NULL UNIQUE,
+          job_id        TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+          generation_id TEXT NOT NULL UNIQUE,
+          idx           INTEGER NOT NULL,
+          file          TEXT NOT NULL,
+          thumb         TEXT NOT NULL,
+          format        TEXT NOT NULL CHECK (format IN ('png', 'jpeg', 'webp')),
+          width         INTEGER NOT NULL,
+          height        INTEGER NOT NULL,
+          bytes         INTEGER NOT NULL,
+          created_at    INTEGER NOT NULL,
+          cost          TEXT,
+          -- filter columns, copied or derived when the row is written (image-labels.ts)
+          model_id      TEXT NOT NULL,
+          size_label    TEXT,                    -- '2K' | '3K' | '4K'
+          aspect        TEXT,                    -- 'W:H', e.g. '16:9'
+          -- index-only state: not in the files, so a rebuild from files alone starts without it
+          starred       INTEGER NOT NULL DEFAULT 0 CHECK (starred IN (0, 1)),
+          trashed_at    INTEGER
+        ) STRICT;
+        INSERT INTO images_v4 (ord, id, job_id, generation_id, idx, file, thumb, format, width, height, bytes, created_at, cost, model_id)
+          SELECT i.created_at * 1000 + (row_number() OVER (PARTITION BY i.created_at ORDER BY i.rowid) - 1),
+                 i.id, i.job_id, i.generation_id, i.idx, i.file, i.thumb, i.format, i.width, i.height, i.bytes, i.created_at, i.cost, j.model_id
+          FROM images i JOIN jobs j ON j.id = i.job_id;
+        DROP TABLE images;
+        ALTER TABLE images_v4 RENAME TO images;
+        CREATE INDEX images_by_job ON images (job_id, idx);
+        -- One index per filter. Each is (column, ord), so an equality on the column walks it in creation order.
+        CREATE INDEX images_by_model ON images (model_id);
+        CREATE INDEX images_by_size ON images (size_label);
+        CREATE INDEX images_by_aspect ON images (aspect);
+        CREATE INDEX images_by_format ON images (format);
+        CREATE INDEX images_starred ON images (starred) WHERE starred = 1;
+        CREATE INDEX images_trashed ON images (ord) WHERE trashed_at IS NOT NULL;
+
+        -- Prompts, one entry per image keyed by its ord; contentless (the text stays in jobs.prompt).
+        CREATE VIRTUAL TABLE images_fts USING fts5 (
+          prompt, content = '', contentless_delete = 1, prefix = '1 2 3', tokenize = 'unicode61 remove_diacritics 2'
+        );
+        INSERT INTO images_fts (rowid, prompt) SELECT i.ord, j.prompt FROM images i JOIN jobs j ON j.id = i.job_id;
+        CREATE TRIGGER images_fts_insert AFTER INSERT ON images BEGIN
+          INSERT INTO images_fts (rowid, prompt) SELECT new.ord, prompt FROM jobs WHERE id = new.job_id;
+        END;
+        CREATE TRIGGER images_fts_delete AFTER DELETE ON images BEGIN
+          DELETE FROM images_fts WHERE rowid = old.ord;
+        END;
+
+        -- jobs.refs as rows, so "which jobs used this reference" is an index lookup.
+        CREATE TABLE job_references (
+          job_id   TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+          position INTEGER NOT NULL,
+          hash     TEXT NOT NULL,
+          PRIMARY KEY (job_id, position)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX job_references_by_hash ON job_references (hash);
+        INSERT INTO job_references (job_id, position, hash) SELECT j.id, r.key, r.value FROM jobs j, json_each(j.refs) r;
+        CREATE TRIGGER jobs_refs_insert AFTER INSERT ON jobs BEGIN
+          INSERT INTO job_references (job_id, position, hash) SELECT new.id, key, value FROM json_each(new.refs);
+        END;
+        CREATE TRIGGER jobs_refs_update AFTER UPDATE OF refs ON jobs BEGIN
+          DELETE FROM job_references WHERE job_id = new.id;
+          INSERT INTO job_references (job_id, position, hash) SELECT new.id, key, value FROM json_each(new.refs);
+        END;
+
+        -- A reference made from a library image ("use as reference") points back at it, for "used in".
+        ALTER TABLE reference_images ADD COLUMN source_image_id TEXT REFERENCES images (id) ON DELETE SET NULL;
+        CREATE INDEX reference_images_by_source ON reference_images (source_image_id) WHERE source_image_id IS NOT NULL;
+
+        CREATE TABLE boards (
+          id         TEXT PRIMARY KEY,
+          name       TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX boards_by_name ON boards (name COLLATE NOCASE);
+        CREATE TABLE board_images (
+          board_id  TEXT NOT NULL REFERENCES boards (id) ON DELETE CASCADE,
+          image_ord INTEGER NOT NULL REFERENCES images (ord) ON DELETE CASCADE,
+          added_at  INTEGER NOT NULL,
+          PRIMARY KEY (board_id, image_ord)       -- a board's images in creation order
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX board_images_by_image ON board_images (image_ord);
+      `)
+      const rows = db.prepare('SELECT i.ord, i.width, i.height, j.params FROM images i JOIN jobs j ON j.id = i.job_id').all() as {
+        ord: number
+        width: number
+        height: number
+        params: string
+      }[]
+      const label = db.prepare('UPDATE images SET size_label = @size, aspect = @aspect WHERE ord = @ord')
+      for (const r of rows) {
+        const params = JSON.parse(r.params) as Record<string, ParamValue>
+        label.run({ ord: r.ord, size: sizeLabel(r.width, r.height, params), aspect: aspectLabel(r.width, r.height) })
+      }
+    },
+  },
 ]
+
+/**
+ * The `ord` of a new image row from its @createdAt: created_at * 1000, plus one for each image already saved in
+ * that same millisecond (a thousand in one millisecond would spill into the next; nothing saves that fast).
+ */
+export const IMAGE_ORD_SQL = `(SELECT coalesce(max(ord) + 1, CAST(@createdAt AS INTEGER) * 1000) FROM images
+  WHERE ord >= CAST(@createdAt AS INTEGER) * 1000 AND ord < CAST(@createdAt AS INTEGER) * 1000 + 1000)`
 
 export function schemaVersion(db: Database.Database): number {
   const row = db.prepare('PRAGMA user_version').get() as { user_version: number }

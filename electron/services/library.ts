@@ -10,13 +10,15 @@
 // `sweepTemp(olderThanMs)` once nothing can still be writing there.
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import Database from 'libsql'
 import sharp from 'sharp'
 import type { HistoryEntry, HistoryPage, JobStatus, LibraryImage, ParamValue, ReferenceSupply } from '../../shared/domain'
 import { AppFailure } from './errors'
-import { migrate } from './library-schema'
+import { aspectLabel, sizeLabel } from './image-labels'
+import { embedRecipe, type Recipe } from './image-metadata'
+import { IMAGE_ORD_SQL, migrate } from './library-schema'
 
 export type MediaVariant = 'full' | 'thumb'
 
@@ -109,6 +111,8 @@ export interface Library {
   resolveFile(imageId: string, variant: MediaVariant): string | null
   /** Absolute path of `rel` (relative to the library folder) if it is a regular file inside it, symlinks followed; else null. */
   containedFile(rel: string): string | null
+  /** The image's thumbnail path, made from its file first if it is missing; null if the image or its file is gone. */
+  ensureThumb(imageId: string): Promise<string | null>
   close(): void
 }
 
@@ -153,7 +157,9 @@ interface GenerationRow {
   error: string | null
   updated_at: number
 }
-interface ImageRow {
+export interface ImageRow {
+  /** created_at * 1000 + tie-break: the rowid, in creation order (library-schema.ts, migration 4). */
+  ord: number
   id: string
   job_id: string
   generation_id: string
@@ -166,8 +172,70 @@ interface ImageRow {
   bytes: number
   created_at: number
   cost: string | null
+  starred: number
+  trashed_at: number | null
 }
-type ImageWithJobRow = ImageRow & { model_id: string; prompt: string; params: string }
+/** An image row with the job fields a LibraryImage needs. */
+export type ImageWithJobRow = ImageRow & { model_id: string; prompt: string; params: string; refs: string }
+/** Columns of `images i JOIN jobs j` that make an ImageWithJobRow (plus the job's count, for recipes). */
+export const IMAGE_WITH_JOB_COLUMNS =
+  'i.ord, i.id, i.job_id, i.generation_id, i.idx, i.file, i.thumb, i.format, i.width, i.height, i.bytes, i.created_at, i.cost, ' +
+  'i.starred, i.trashed_at, j.model_id, j.prompt, j.params, j.refs, j.count'
+
+/** Inserts an image row (named parameters as below); a second row for the same generation is ignored. */
+export const INSERT_IMAGE_SQL = `INSERT INTO images
+    (ord, id, job_id, generation_id, idx, file, thumb, format, width, height, bytes, created_at, model_id, size_label, aspect)
+  VALUES (${IMAGE_ORD_SQL}, @id, @jobId, @generationId, @index, @file, @thumb, @format, @width, @height, @bytes, @createdAt,
+    @modelId, @sizeLabel, @aspect)
+  ON CONFLICT (generation_id) DO NOTHING`
+
+/** The filter columns of a new image row. */
+export function imageLabels(width: number, height: number, params: Record<string, ParamValue>): { sizeLabel: string | null; aspect: string | null } {
+  return { sizeLabel: sizeLabel(width, height, params), aspect: aspectLabel(width, height) }
+}
+
+export function toLibraryImage(r: ImageWithJobRow, mediaUrl: LibraryOptions['mediaUrl']): LibraryImage {
+  return {
+    id: r.id,
+    jobId: r.job_id,
+    generationId: r.generation_id,
+    modelId: r.model_id,
+    prompt: r.prompt,
+    params: JSON.parse(r.params) as Record<string, ParamValue>,
+    width: r.width,
+    height: r.height,
+    format: r.format,
+    bytes: r.bytes,
+    ...(r.cost !== null ? { cost: r.cost } : {}),
+    createdAt: r.created_at,
+    references: JSON.parse(r.refs) as string[],
+    starred: r.starred === 1,
+    ...(r.trashed_at !== null ? { trashedAt: r.trashed_at } : {}),
+    url: mediaUrl(r.id, 'full'),
+    thumbUrl: mediaUrl(r.id, 'thumb'),
+  }
+}
+
+/** The recipe a saved file carries (image-metadata.ts), from the job and image fields. */
+export function recipeOf(
+  job: { count: number; model_id: string; prompt: string; params: string; refs: string },
+  image: { id: string; job_id: string; generation_id: string; idx: number; created_at: number },
+): Recipe {
+  return {
+    version: 1,
+    app: 'Atelier',
+    imageId: image.id,
+    jobId: image.job_id,
+    generationId: image.generation_id,
+    index: image.idx,
+    count: job.count,
+    modelId: job.model_id,
+    prompt: job.prompt,
+    params: JSON.parse(job.params) as Record<string, ParamValue>,
+    references: JSON.parse(job.refs) as string[],
+    createdAt: image.created_at,
+  }
+}
 
 function toGeneration(r: GenerationRow): GenerationRecord {
   return {
@@ -222,6 +290,14 @@ function yearMonth(ms: number): string {
   return `${d.getFullYear()}/${String(d.getMonth() + 1).padStart(2, '0')}`
 }
 
+async function makeThumb(data: Buffer, thumbPath: string): Promise<void> {
+  await sharp(data)
+    .rotate() // honour EXIF orientation in the thumbnail
+    .resize(THUMB_LONG_SIDE, THUMB_LONG_SIDE, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 80 })
+    .toFile(thumbPath)
+}
+
 function removeQuietly(path: string): void {
   rmSync(path, { force: true })
 }
@@ -266,16 +342,11 @@ export function openLibrary(opts: LibraryOptions): Library {
     enqueuesOf: db.prepare('SELECT * FROM enqueues WHERE job_id = @jobId ORDER BY first_index'),
     jobRequest: db.prepare('SELECT request FROM jobs WHERE id = @id'),
     setCost: db.prepare('UPDATE images SET cost = @cost WHERE id = @id'),
-    insertImage: db.prepare(
-      `INSERT INTO images (id, job_id, generation_id, idx, file, thumb, format, width, height, bytes, created_at)
-       VALUES (@id, @jobId, @generationId, @index, @file, @thumb, @format, @width, @height, @bytes, @createdAt)
-       ON CONFLICT (generation_id) DO NOTHING`,
-    ),
-    imageById: db.prepare(
-      `SELECT i.*, j.model_id, j.prompt, j.params FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.id = @id`,
-    ),
+    insertImage: db.prepare(INSERT_IMAGE_SQL),
+    jobForRecipe: db.prepare('SELECT count, model_id, prompt, params, refs FROM jobs WHERE id = @id'),
+    imageById: db.prepare(`SELECT ${IMAGE_WITH_JOB_COLUMNS} FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.id = @id`),
     imageByGeneration: db.prepare(
-      `SELECT i.*, j.model_id, j.prompt, j.params FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.generation_id = @generationId`,
+      `SELECT ${IMAGE_WITH_JOB_COLUMNS} FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.generation_id = @generationId`,
     ),
     imagePaths: db.prepare('SELECT file, thumb FROM images WHERE id = @id'),
     historyFirst: db.prepare(
@@ -294,23 +365,8 @@ export function openLibrary(opts: LibraryOptions): Library {
     ),
   }
 
-  function toImage(r: ImageRow, job: { model_id: string; prompt: string; params: string | Record<string, ParamValue> }): LibraryImage {
-    return {
-      id: r.id,
-      jobId: r.job_id,
-      generationId: r.generation_id,
-      modelId: job.model_id,
-      prompt: job.prompt,
-      params: typeof job.params === 'string' ? (JSON.parse(job.params) as Record<string, ParamValue>) : job.params,
-      width: r.width,
-      height: r.height,
-      format: r.format,
-      bytes: r.bytes,
-      ...(r.cost !== null ? { cost: r.cost } : {}),
-      createdAt: r.created_at,
-      url: opts.mediaUrl(r.id, 'full'),
-      thumbUrl: opts.mediaUrl(r.id, 'thumb'),
-    }
+  function toImage(r: ImageRow, job: { model_id: string; prompt: string; params: string; refs: string }): LibraryImage {
+    return toLibraryImage({ ...r, model_id: job.model_id, prompt: job.prompt, params: job.params, refs: job.refs }, opts.mediaUrl)
   }
 
   function imageByGeneration(generationId: string): LibraryImage | null {
@@ -322,17 +378,13 @@ export function openLibrary(opts: LibraryOptions): Library {
    * Decodes the whole image (not just its header) and writes the thumbnail; throws on anything unreadable.
    * Works from a buffer so libvips' file cache holds no handle on a file we are about to rename.
    */
-  async function inspect(path: string, thumbPath: string): Promise<{ format: ImageFormat; width: number; height: number; bytes: number }> {
+  async function inspect(path: string, thumbPath: string): Promise<{ format: ImageFormat; width: number; height: number; data: Buffer }> {
     const data = await readFile(path)
     const meta = await sharp(data).metadata()
     const format = meta.format as string
     if (!(format in FORMAT_EXT) || !meta.width || !meta.height) throw new Error(`unsupported image: ${format}`)
-    await sharp(data)
-      .rotate() // honour EXIF orientation in the thumbnail
-      .resize(THUMB_LONG_SIDE, THUMB_LONG_SIDE, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toFile(thumbPath)
-    return { format: format as ImageFormat, width: meta.width, height: meta.height, bytes: data.length }
+    await makeThumb(data, thumbPath)
+    return { format: format as ImageFormat, width: meta.width, height: meta.height, data }
   }
 
   /** `rel` inside the library folder (also after following symlinks) and an existing regular file. */
@@ -349,10 +401,43 @@ export function openLibrary(opts: LibraryOptions): Library {
     }
   }
 
+  const thumbsInFlight = new Map<string, Promise<string | null>>()
+  async function makeMissingThumb(file: string, thumb: string): Promise<string | null> {
+    const target = resolve(dir, thumb)
+    const fromDir = relative(dir, target)
+    if (!fromDir || fromDir.startsWith('..') || isAbsolute(fromDir)) return null
+    const tmp = join(tmpDir, `${randomUUID()}.thumb.webp`)
+    try {
+      mkdirSync(dirname(target), { recursive: true })
+      await makeThumb(await readFile(file), tmp)
+      await rename(tmp, target)
+      return containedFile(thumb)
+    } catch {
+      await rm(tmp, { force: true })
+      return null
+    }
+  }
+
   return {
     dir,
     db,
     containedFile,
+
+    async ensureThumb(imageId) {
+      if (!IMAGE_ID_PATTERN.test(imageId)) return null
+      const row = sql.imagePaths.get({ id: imageId }) as { file: string; thumb: string } | undefined
+      if (!row) return null
+      const existing = containedFile(row.thumb)
+      if (existing) return existing
+      const file = containedFile(row.file)
+      if (!file) return null
+      let pending = thumbsInFlight.get(imageId)
+      if (!pending) {
+        pending = makeMissingThumb(file, row.thumb).finally(() => thumbsInFlight.delete(imageId))
+        thumbsInFlight.set(imageId, pending)
+      }
+      return pending
+    },
 
     recordJob(job) {
       sql.insertJob.run({
@@ -463,8 +548,17 @@ export function openLibrary(opts: LibraryOptions): Library {
       const ym = yearMonth(createdAt)
       const file = `images/${ym}/${id}.${FORMAT_EXT[info.format]}`
       const thumb = `thumbs/${ym}/${id}.webp`
+      // The recipe goes into the file before it enters images/, which never changes a file afterwards.
+      const job = sql.jobForRecipe.get({ id: jobId }) as { count: number; model_id: string; prompt: string; params: string; refs: string }
+      let bytes = info.data
+      try {
+        bytes = embedRecipe(info.data, info.format, recipeOf(job, { id, job_id: jobId, generation_id: generationId, idx: index, created_at: createdAt }))
+      } catch {
+        // Only a JPEG whose recipe alone exceeds XMP's 64 KB lands here: it is saved without one.
+      }
       // Files first, row last: a crash in between leaves an unindexed file, never a row without its file.
       try {
+        if (bytes !== info.data) await writeFile(tempPath, bytes)
         mkdirSync(join(dir, 'images', ym), { recursive: true })
         mkdirSync(join(dir, 'thumbs', ym), { recursive: true })
         renameSync(tempPath, join(dir, file))
@@ -485,8 +579,10 @@ export function openLibrary(opts: LibraryOptions): Library {
         format: info.format,
         width: info.width,
         height: info.height,
-        bytes: info.bytes,
+        bytes: bytes.length,
         createdAt,
+        modelId: job.model_id,
+        ...imageLabels(info.width, info.height, JSON.parse(job.params) as Record<string, ParamValue>),
       })
       if (changes === 0) {
         // A concurrent save for the same generation won the race: keep its files, drop ours.
@@ -526,7 +622,7 @@ export function openLibrary(opts: LibraryOptions): Library {
           prompt: j.prompt,
           params,
           createdAt: j.created_at,
-          images: (byJob.get(j.id) ?? []).map((i) => toImage(i, { ...j, params })),
+          images: (byJob.get(j.id) ?? []).map((i) => toImage(i, j)),
         }
       })
       const last = page.at(-1)

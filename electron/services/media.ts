@@ -60,18 +60,19 @@ function fileStream(path: string, size: number): ReadableStream<Uint8Array> {
   )
 }
 
-/** The file a media path names, or null. */
-function resolveMediaPath(library: Library, path: string): string | null {
+/** The file a media path names, or null. A missing library thumbnail is made from its image on first request. */
+async function resolveMediaPath(library: Library, path: string): Promise<string | null> {
   const ref = REF_PATH.exec(path)
   if (ref) return resolveReferenceFile(library, ref[1]!, ref[2] as MediaVariant)
   const match = PATH.exec(path)
   if (!match || !IMAGE_ID_PATTERN.test(match[1]!)) return null
-  return library.resolveFile(match[1]!, match[2] as MediaVariant)
+  const variant = match[2] as MediaVariant
+  return library.resolveFile(match[1]!, variant) ?? (variant === 'thumb' ? library.ensureThumb(match[1]!) : null)
 }
 
 /** `path` is the part after the scheme/prefix: '/<imageId>/<full|thumb>' or '/ref/<sha256>/<full|thumb>'. */
 export async function serveMedia(library: Library, path: string): Promise<Response> {
-  const file = resolveMediaPath(library, path)
+  const file = await resolveMediaPath(library, path)
   if (!file) return notFound()
   const type = TYPES[extname(file).toLowerCase()]
   if (!type) return notFound()

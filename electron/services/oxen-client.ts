@@ -1,6 +1,8 @@
 // HTTP, SSE and downloads against the Oxen API (../shared/oxen/API.md). Main-process only: the key is
 // read per request from the secret store and sent only to the configured API origin.
+import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
+import { STATUS_CODES } from 'node:http'
 import { rm } from 'node:fs/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { Readable, Transform } from 'node:stream'
@@ -60,12 +62,48 @@ function connectionNeverOpened(error: unknown): boolean {
 
 export const TERMINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled'])
 
+/** An error answer from Oxen: its HTTP status, and how long it asked us to wait (Retry-After), travel along. */
+export class OxenHttpFailure extends AppFailure {
+  constructor(
+    code: AppFailure['code'],
+    message: string,
+    readonly status: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(code, message)
+  }
+}
+
+/** The wait an error asked for (Retry-After), if any. */
+export function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof OxenHttpFailure ? error.retryAfterMs : undefined
+}
+
+/** Thrown when a stream or download sent no bytes for the read timeout: the connection is presumed dead. */
+export class StalledConnection extends AppFailure {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unreachable', message, options)
+  }
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined)
 
-/** API.md §7: message = error.detail ‖ error.message ‖ error.title ‖ error(string) ‖ error_message ‖ status_message. */
-export function oxenErrorMessage(body: unknown): string | undefined {
-  if (!isRecord(body)) return typeof body === 'string' && body.trim() ? body.trim().slice(0, 300) : undefined
+/**
+ * API.md §7: message = error.detail ‖ error.message ‖ error.title ‖ error(string) ‖ error_message ‖ status_message.
+ * A proxy's HTML page is no message; an upstream error wrapped as JSON inside the text (moderation refusals:
+ * `Upstream request failed with status 422 …: {"error":{"message":…}}`) is unwrapped to its own message.
+ */
+export function oxenErrorMessage(body: unknown, depth = 0): string | undefined {
+  const found = messageOf(body)
+  return found === undefined ? undefined : unwrapEmbedded(found, depth)
+}
+
+function messageOf(body: unknown): string | undefined {
+  if (!isRecord(body)) {
+    if (typeof body !== 'string' || !body.trim() || /^\s*</.test(body)) return undefined
+    return body.trim().slice(0, 300)
+  }
   const error = body.error
   if (isRecord(error)) {
     const detail = error.detail
@@ -73,7 +111,18 @@ export function oxenErrorMessage(body: unknown): string | undefined {
     const found = detailText ?? str(error.message) ?? str(error.title)
     if (found) return found
   }
-  return str(error) ?? str(body.error_message) ?? str(body.message) ?? str(body.status_message)
+  const text = str(error) ?? str(body.error_message) ?? str(body.message) ?? str(body.status_message)
+  return text && /^\s*</.test(text) ? undefined : text
+}
+
+function unwrapEmbedded(text: string, depth: number): string {
+  const start = text.indexOf('{')
+  if (start < 0 || depth > 2) return text
+  try {
+    return oxenErrorMessage(JSON.parse(text.slice(start)), depth + 1) ?? text
+  } catch {
+    return text
+  }
 }
 
 function retryAfterMs(res: Response): number | undefined {
@@ -83,6 +132,12 @@ function retryAfterMs(res: Response): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
   const date = Date.parse(header)
   return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined
+}
+
+/** "502 Bad Gateway". */
+function statusLine(res: Response): string {
+  const text = res.statusText || STATUS_CODES[res.status]
+  return text ? `${res.status} ${text}` : String(res.status)
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -144,7 +199,7 @@ export class OxenClient {
   }
 
   /** Turns a non-OK answer into a plain-sentence AppFailure (API.md §7). */
-  async failure(res: Response, what: string): Promise<AppFailure> {
+  async failure(res: Response, what: string): Promise<OxenHttpFailure> {
     let body: unknown
     try {
       const text = await res.text()
@@ -157,12 +212,19 @@ export class OxenClient {
       body = undefined
     }
     const message = oxenErrorMessage(body)
-    if (res.status === 401 || res.status === 403) {
-      return new AppFailure('unauthorized', 'Oxen did not accept your API key. Check it in Settings (Test key), or paste a new key from your Oxen.ai account.')
+    const status = res.status
+    const wait = status === 429 || status === 503 ? retryAfterMs(res) : undefined
+    if (status === 401 || status === 403) {
+      return new OxenHttpFailure('unauthorized', 'Oxen did not accept your API key. Check it in Settings (Test key), or paste a new key from your Oxen.ai account.', status)
     }
-    if (res.status === 404) return new AppFailure('not-found', message ? `${what}: ${message}` : `${what}: not found on Oxen.`)
-    if (res.status === 429) return new AppFailure('oxen-error', 'Oxen is rate-limiting requests right now. Wait a moment and try again.')
-    return new AppFailure('oxen-error', `${what} failed: ${message ?? `Oxen answered ${res.status}`}.`)
+    if (status === 404) return new OxenHttpFailure('not-found', message ? `${what}: ${message}` : `${what}: not found on Oxen.`, status)
+    if (status === 429) return new OxenHttpFailure('oxen-error', 'Oxen is rate-limiting requests right now. Wait a moment and try again.', status, wait)
+    if (status >= 500) {
+      // A proxy's HTML page carries no message: say what the status means instead.
+      const said = message ? `: ${message}` : ''
+      return new OxenHttpFailure('oxen-error', `${what} failed: Oxen answered with a server error (${statusLine(res)}${said}). Try again in a minute.`, status, wait)
+    }
+    return new OxenHttpFailure('oxen-error', `${what} failed: ${message ?? `Oxen answered ${statusLine(res)}`}.`, status)
   }
 
   /** GET with retries on network errors, 429 and 5xx, honouring Retry-After. */
@@ -264,8 +326,8 @@ export class OxenClient {
   }
 
   /** The generation's cost from its history record (API.md §4.5), as a decimal string, when known. */
-  async getCost(id: string): Promise<string | null> {
-    const body = await this.getJson(`/api/ai/generations/${encodeURIComponent(id)}`, 'Reading a generation’s cost')
+  async getCost(id: string, signal?: AbortSignal): Promise<string | null> {
+    const body = await this.getJson(`/api/ai/generations/${encodeURIComponent(id)}`, 'Reading a generation’s cost', signal ? { signal } : {})
     const generation = isRecord(body) && isRecord(body.generation) ? body.generation : body
     const cost = isRecord(generation) ? generation.cost : undefined
     return typeof cost === 'string' || typeof cost === 'number' ? String(cost) : null
@@ -279,7 +341,7 @@ export class OxenClient {
         id,
         status: str(row.status) ?? 'unknown',
         resultUrl: str(row.result_url) ?? str(row.url) ?? null,
-        error: str(row.error_message) ?? oxenErrorMessage(row.error) ?? null,
+        error: oxenErrorMessage({ error_message: row.error_message }) ?? oxenErrorMessage({ error: row.error }) ?? null,
       }
     } catch (error) {
       if (error instanceof AppFailure && error.code === 'not-found') return { id, status: 'unknown', resultUrl: null, error: null, missing: true }
@@ -299,25 +361,41 @@ export class OxenClient {
   /**
    * Reads the per-user SSE stream until it ends or `signal` aborts. Calls `onOpen` once connected
    * and `onCompletion` for each media_generation_completed event; other event types are ignored.
+   * With `readTimeoutMs`, a stream that sends no bytes at all (not even the 15 s keep-alive) for that long
+   * is dropped with a StalledConnection, so the caller can poll and reconnect.
    */
-  async streamEvents(handlers: { signal: AbortSignal; onOpen: () => void; onCompletion: (e: CompletionEvent) => void }): Promise<void> {
-    const res = await this.send(`${this.base}/api/events`, {
-      method: 'GET',
-      signal: handlers.signal,
-      headers: { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' },
-    })
-    if (!res.ok || !res.body) throw await this.failure(res, 'Listening for results')
-    handlers.onOpen()
-    const parser = createParser({
-      onEvent: (message: EventSourceMessage) => {
-        if (message.event !== 'media_generation_completed') return
-        const event = parseCompletion(message.data)
-        if (event) handlers.onCompletion(event)
-      },
-    })
-    const decoder = new TextDecoder()
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      parser.feed(decoder.decode(chunk, { stream: true }))
+  async streamEvents(handlers: {
+    signal: AbortSignal
+    onOpen: () => void
+    onCompletion: (e: CompletionEvent) => void
+    readTimeoutMs?: number
+  }): Promise<void> {
+    const watch = readWatchdog(handlers.signal, handlers.readTimeoutMs)
+    try {
+      const res = await this.send(`${this.base}/api/events`, {
+        method: 'GET',
+        signal: watch.signal,
+        headers: { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' },
+      })
+      if (!res.ok || !res.body) throw await this.failure(res, 'Listening for results')
+      handlers.onOpen()
+      const parser = createParser({
+        onEvent: (message: EventSourceMessage) => {
+          if (message.event !== 'media_generation_completed') return
+          const event = parseCompletion(message.data)
+          if (event) handlers.onCompletion(event)
+        },
+      })
+      const decoder = new TextDecoder()
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        watch.touch()
+        parser.feed(decoder.decode(chunk, { stream: true }))
+      }
+    } catch (error) {
+      if (watch.stalled()) throw new StalledConnection('The result stream from Oxen went silent.', { cause: error })
+      throw error
+    } finally {
+      watch.stop()
     }
   }
 
@@ -328,41 +406,91 @@ export class OxenClient {
   async download(
     url: string,
     destPath: string,
-    opts: { signal?: AbortSignal; onProgress?: (received: number, total: number | null) => void } = {},
+    opts: { signal?: AbortSignal; onProgress?: (received: number, total: number | null) => void; readTimeoutMs?: number } = {},
   ): Promise<{ bytes: number; contentType: string | null }> {
-    let current = url
-    let res: Response | undefined
-    for (let hop = 0; hop < 5; hop++) {
-      const sameOrigin = new URL(current).origin === this.origin
-      res = await this.send(current, { method: 'GET', auth: sameOrigin, ...(opts.signal ? { signal: opts.signal } : {}), headers: { Accept: 'image/*' } })
-      const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null
-      if (!location) break
-      await res.body?.cancel()
-      current = new URL(location, current).href
-    }
-    if (!res || !res.ok || !res.body) throw await this.failure(res ?? new Response(null, { status: 502 }), 'Downloading an image')
-    const lengthHeader = res.headers.get('content-length')
-    const total = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null
-    let received = 0
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, callback) {
-        received += chunk.length
-        opts.onProgress?.(received, total)
-        callback(null, chunk)
-      },
-    })
+    // No bytes (nor headers) for readTimeoutMs: the connection is presumed dead and the download fails.
+    const watch = readWatchdog(opts.signal, opts.readTimeoutMs)
+    const stalled = (error: unknown) =>
+      watch.stalled() ? new StalledConnection('The download of an image stalled. Atelier will try again.', { cause: error }) : error
     try {
-      await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, createWriteStream(destPath), opts.signal ? { signal: opts.signal } : {})
-    } catch (error) {
-      await rm(destPath, { force: true })
-      if (opts.signal?.aborted) throw error
-      throw new AppFailure('unreachable', 'The download of an image was interrupted. Atelier will try again.', { cause: error })
+      let current = url
+      let res: Response | undefined
+      for (let hop = 0; hop < 5; hop++) {
+        const sameOrigin = new URL(current).origin === this.origin
+        res = await this.send(current, { method: 'GET', auth: sameOrigin, signal: watch.signal, headers: { Accept: 'image/*' } }).catch((error: unknown) => {
+          throw stalled(error)
+        })
+        const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null
+        if (!location) break
+        await res.body?.cancel()
+        current = new URL(location, current).href
+      }
+      if (res?.status === 403) {
+        // Result links are presigned and expire (API.md §4.1): a refusal is not about the API key.
+        const failure = await this.failure(res, 'Downloading an image')
+        throw new OxenHttpFailure('oxen-error', 'Oxen refused the image’s download link; it has probably expired.', 403, failure.retryAfterMs)
+      }
+      if (!res || !res.ok || !res.body) throw await this.failure(res ?? new Response(null, { status: 502 }), 'Downloading an image')
+      const lengthHeader = res.headers.get('content-length')
+      const total = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null
+      let received = 0
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, callback) {
+          watch.touch()
+          received += chunk.length
+          opts.onProgress?.(received, total)
+          callback(null, chunk)
+        },
+      })
+      const file = createWriteStream(destPath)
+      try {
+        await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, file, { signal: watch.signal })
+      } catch (error) {
+        // The file may still be opening: remove it only once it is closed, or it would appear after the rm.
+        if (!file.closed) await once(file, 'close').catch(() => undefined)
+        await rm(destPath, { force: true })
+        if (opts.signal?.aborted) throw error
+        if (watch.stalled()) throw stalled(error)
+        throw new AppFailure('unreachable', 'The download of an image was interrupted. Atelier will try again.', { cause: error })
+      }
+      if (total !== null && received !== total) {
+        await rm(destPath, { force: true })
+        throw new AppFailure('oxen-error', `An image download was cut short (${received} of ${total} bytes).`)
+      }
+      return { bytes: received, contentType: res.headers.get('content-type') }
+    } finally {
+      watch.stop()
     }
-    if (total !== null && received !== total) {
-      await rm(destPath, { force: true })
-      throw new AppFailure('oxen-error', `An image download was cut short (${received} of ${total} bytes).`)
-    }
-    return { bytes: received, contentType: res.headers.get('content-type') }
+  }
+}
+
+/**
+ * An abort signal that also fires when `touch()` has not been called for `timeoutMs` (no timeout when absent).
+ * `stalled()` tells that case apart from the caller's own abort.
+ */
+function readWatchdog(outer: AbortSignal | undefined, timeoutMs: number | undefined) {
+  const idle = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  let touches = 0
+  const touch = () => {
+    touches++
+    if (!timeoutMs) return
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      // After a busy spell timers run before pending I/O: read what has already arrived before calling it a stall.
+      const seen = touches
+      setImmediate(() => {
+        if (touches === seen) idle.abort(new Error(`no data for ${timeoutMs} ms`))
+      })
+    }, timeoutMs)
+    timer.unref?.()
+  }
+  touch()
+  return {
+    signal: outer ? AbortSignal.any([outer, idle.signal]) : idle.signal,
+    touch,
+    stalled: () => idle.signal.aborted && !outer?.aborted,
+    stop: () => clearTimeout(timer),
   }
 }
 

@@ -1,5 +1,5 @@
 // The shell: nav rail, top bar, the current view, and the app-wide layers (preview, toasts).
-import { useLayoutEffect } from 'react'
+import { useEffect, useLayoutEffect } from 'react'
 import { Toast, Tooltip } from 'radix-ui'
 import { NavRail } from './components/NavRail'
 import { PreviewDialog } from './components/PreviewDialog'
@@ -9,7 +9,7 @@ import { applyTheme } from './lib/theme'
 import { useNavigation } from './store/navigation'
 import { useSettings } from './store/settings'
 import { CreateView } from './views/CreateView'
-import { HistoryView } from './views/HistoryView'
+import { LibraryView } from './views/LibraryView'
 import { SettingsView } from './views/SettingsView'
 
 export function App() {
@@ -18,6 +18,21 @@ export function App() {
 
   // Before paint, so a light-mode user never sees a dark first frame.
   useLayoutEffect(() => applyTheme(theme), [theme])
+
+  // A file dropped where nothing takes it must not replace the app with the file (the browser's default).
+  useEffect(() => {
+    const refuse = (event: DragEvent) => {
+      if (event.defaultPrevented || !event.dataTransfer?.types.includes('Files')) return
+      event.preventDefault()
+      event.dataTransfer.dropEffect = 'none'
+    }
+    window.addEventListener('dragover', refuse)
+    window.addEventListener('drop', refuse)
+    return () => {
+      window.removeEventListener('dragover', refuse)
+      window.removeEventListener('drop', refuse)
+    }
+  }, [])
 
   return (
     <Tooltip.Provider delayDuration={400} skipDelayDuration={200}>
@@ -28,7 +43,7 @@ export function App() {
             <TopBar />
             <main className="view">
               {view === 'create' && <CreateView />}
-              {view === 'history' && <HistoryView />}
+              {view === 'library' && <LibraryView />}
               {view === 'settings' && <SettingsView />}
             </main>
           </div>

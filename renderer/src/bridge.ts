@@ -15,3 +15,11 @@ function resolveApi(): AtelierApi {
 }
 
 export const api: AtelierApi = resolveApi()
+
+/** The path of a dropped or picked file in Electron; '' in the browser harness (no paths) or when it has none. */
+export function pathForFile(file: File): string {
+  return api.pathForFile?.(file) ?? ''
+}
+
+/** The desktop app (Electron's preload) rather than the browser harness: only it can reach files, the clipboard and the file manager natively. */
+export const isDesktop = typeof api.pathForFile === 'function'

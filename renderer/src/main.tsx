@@ -4,6 +4,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import './styles/tokens.css'
 import './styles/app.css'
+import './styles/library.css'
 
 const root = createRoot(document.getElementById('root') as HTMLElement)
 

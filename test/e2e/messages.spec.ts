@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { expect, test, type Page } from '@playwright/test'
 import { randomTag, startHarness, startSimulator, tempDir, type Proc } from './support'
 
-const nav = (page: Page, name: 'Create' | 'History' | 'Settings') =>
+const nav = (page: Page, name: 'Create' | 'Library' | 'Settings') =>
   page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
 
 async function saveKey(page: Page, key: string) {

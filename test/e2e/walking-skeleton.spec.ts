@@ -38,7 +38,7 @@ async function rendererState(page: Page): Promise<string> {
   })
 }
 
-const nav = (page: Page, name: 'Create' | 'History' | 'Settings') =>
+const nav = (page: Page, name: 'Create' | 'Library' | 'Settings') =>
   page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
 
 test.describe('walking skeleton', () => {
@@ -63,7 +63,7 @@ test.describe('walking skeleton', () => {
     }
   })
 
-  test('save a key → generate 3 → restart → History keeps all 3; the key reaches only the keychain', async ({ page, browser }) => {
+  test('save a key → generate 3 → restart → the Library keeps all 3; the key reaches only the keychain', async ({ page, browser }) => {
     harness = await startHarness({ dataDir, oxenUrl: simulator.url, keychainService })
     const seen = watchRenderer(page)
     await page.goto(harness.url)
@@ -119,22 +119,20 @@ test.describe('walking skeleton', () => {
     expect(state).not.toContain(canary)
     expect(seen.filter((text) => text.includes(canary))).toEqual([])
 
-    // Restart the harness on the same data folder: History still shows all 3.
+    // Restart the harness on the same data folder: the Library still shows all 3.
     await harness.stop()
     harness = await startHarness({ dataDir, oxenUrl: simulator.url, keychainService })
     const page2 = await browser.newPage()
     const seen2 = watchRenderer(page2)
     await page2.goto(harness.url)
-    await nav(page2, 'History')
-    const history = page2.getByRole('region', { name: 'History', exact: true })
-    const entry = history.getByRole('article').filter({ hasText: prompt })
-    await expect(entry).toHaveCount(1)
-    const historyImages = entry.getByRole('img', { name: new RegExp(`^${prompt} — image \\d of 3$`) })
-    await expect(historyImages).toHaveCount(3)
-    for (const img of await historyImages.all()) {
+    await nav(page2, 'Library')
+    const library = page2.getByRole('region', { name: 'Library', exact: true }).getByRole('grid', { name: 'Library', exact: true })
+    const libraryImages = library.getByRole('img', { name: new RegExp(`^${prompt} — image \\d of 3$`) })
+    await expect(libraryImages).toHaveCount(3)
+    for (const img of await libraryImages.all()) {
       await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true)
     }
-    await page2.screenshot({ path: join(SHOTS, 'history.png') })
+    await page2.screenshot({ path: join(SHOTS, 'library-after-restart.png') })
     // The key survived the restart in the keychain, and still never reaches the renderer.
     await nav(page2, 'Settings')
     await expect(page2.getByText('Saved in your system keychain')).toBeVisible()

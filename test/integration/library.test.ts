@@ -6,6 +6,7 @@ import Database from 'libsql'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppFailure } from '../../electron/services/errors'
+import { readRecipe } from '../../electron/services/image-metadata'
 import { openLibrary, type Library, type NewJobRecord } from '../../electron/services/library'
 import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../electron/services/library-schema'
 import { makeImage, writeTemp } from '../fixtures/library-images'
@@ -95,10 +96,12 @@ describe('library', () => {
       expect(image.url).toBe(`atelier://media/${image.id}/full`)
       expect(image.thumbUrl).toBe(`atelier://media/${image.id}/thumb`)
       expect(image.prompt).toBe(entry.prompt)
-      expect(image.bytes).toBe(sources[index]!.length)
       const full = library.resolveFile(image.id, 'full')!
       expect(full).toMatch(new RegExp(`/images/\\d{4}/\\d{2}/${image.id}\\.${exts[index]}$`))
-      expect(readFileSync(full).equals(sources[index]!)).toBe(true)
+      // The download plus its embedded recipe: same pixels, and the recipe reads back.
+      expect(image.bytes).toBe(readFileSync(full).length)
+      expect((await sharp(full).raw().toBuffer()).equals(await sharp(sources[index]!).raw().toBuffer())).toBe(true)
+      expect(await readRecipe(full)).toMatchObject({ imageId: image.id, generationId: image.generationId, prompt: entry.prompt })
       const thumb = library.resolveFile(image.id, 'thumb')!
       const meta = await sharp(thumb).metadata()
       expect(meta.format).toBe('webp')
@@ -290,7 +293,17 @@ describe('library schema migrations', () => {
     const db = new Database(join(dir, 'library.db'))
     try {
       expect(schemaVersion(db)).toBe(MIGRATIONS.length)
-      expect(tables(db)).toEqual(['enqueues', 'generations', 'images', 'jobs', 'reference_images', 'reference_uploads'])
+      expect(tables(db).filter((t) => !t.startsWith('images_fts'))).toEqual([
+        'board_images',
+        'boards',
+        'enqueues',
+        'generations',
+        'images',
+        'job_references',
+        'jobs',
+        'reference_images',
+        'reference_uploads',
+      ])
       expect(migrate(db)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length })
       expect((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal')
     } finally {

@@ -1,7 +1,7 @@
 // Full-size preview of one image, with its prompt and settings. ←/→ step through the set; Esc closes.
 import { ChevronLeft, ChevronRight, X } from 'lucide-react'
 import { Dialog } from 'radix-ui'
-import { formatBytes, formatDateTime, summarizeParams } from '../lib/format'
+import { formatBytes, formatCost, formatDateTime, summarizeParams } from '../lib/format'
 import { usePreview } from '../store/preview'
 import { IconButton } from './IconButton'
 
@@ -68,6 +68,12 @@ export function PreviewDialog() {
                         {item.format.toUpperCase()}
                         {item.bytes !== undefined && ` · ${formatBytes(item.bytes)}`}
                       </dd>
+                    </>
+                  )}
+                  {item.cost !== undefined && (
+                    <>
+                      <dt>Cost</dt>
+                      <dd className="tabular">{formatCost(item.cost)}</dd>
                     </>
                   )}
                 </dl>

@@ -1,4 +1,4 @@
-// Renders the toast store with Radix Toast (announced politely; errors stay a little longer).
+// Renders the toast store with Radix Toast (announced politely; errors and undoable changes stay a little longer).
 import { CircleAlert, CircleCheck, Info, X } from 'lucide-react'
 import { Toast } from 'radix-ui'
 import clsx from 'clsx'
@@ -17,7 +17,8 @@ export function Toaster() {
           <Toast.Root
             key={t.id}
             className={clsx('toast', `toast-${t.tone}`)}
-            duration={t.tone === 'danger' ? 9000 : 4000}
+            // An undoable change stays long enough to change one's mind.
+            duration={t.tone === 'danger' || t.action ? 9000 : 4000}
             type={t.tone === 'danger' ? 'foreground' : 'background'}
             onOpenChange={(open) => !open && dismiss(t.id)}
           >
@@ -26,6 +27,11 @@ export function Toaster() {
               <Toast.Title className="toast-title">{t.title}</Toast.Title>
               {t.message && <Toast.Description className="toast-text">{t.message}</Toast.Description>}
             </div>
+            {t.action && (
+              <Toast.Action className="btn btn-secondary btn-sm toast-action" altText={t.action.altText} onClick={t.action.run}>
+                {t.action.label}
+              </Toast.Action>
+            )}
             <Toast.Close className="icon-btn icon-btn-sm toast-close" aria-label="Dismiss">
               <X aria-hidden size={14} strokeWidth={1.75} />
             </Toast.Close>

@@ -61,3 +61,30 @@ export function imageAlt(prompt: string, index: number, count: number): string {
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform)
 export const generateShortcut = isMac ? '⌘ Enter' : 'Ctrl Enter'
+
+/** A decimal string ("0.035") as whole micro-dollars, so sums are exact; null when it is not a plain decimal. */
+function microDollars(cost: string): number | null {
+  const match = /^(\d+)(?:\.(\d{1,6})\d*)?$/.exec(cost.trim())
+  if (!match) return null
+  return Number(match[1]) * 1_000_000 + Number((match[2] ?? '').padEnd(6, '0'))
+}
+
+/** One image's cost as Oxen recorded it: "$0.035", "$1.50". */
+export function formatCost(cost: string): string {
+  const micro = microDollars(cost)
+  if (micro === null) return cost
+  const [whole, fraction = ''] = (micro / 1_000_000).toFixed(6).split('.')
+  return `$${whole}.${fraction.replace(/0+$/, '').padEnd(2, '0')}`
+}
+
+/** What a set of images cost, to the cent ("$0.11"); null when none has a known cost. */
+export function sumCosts(costs: (string | undefined)[]): string | null {
+  const known = costs.flatMap((c) => {
+    const micro = c === undefined ? null : microDollars(c)
+    return micro === null ? [] : [micro]
+  })
+  if (known.length === 0) return null
+  const total = known.reduce((a, b) => a + b, 0)
+  if (total > 0 && total < 5_000) return '< $0.01'
+  return `$${(Math.round(total / 10_000) / 100).toFixed(2)}`
+}

@@ -1,10 +1,11 @@
-// The library's history, page by page. A library change refetches the first page and merges it
-// in front of what is already loaded, so "Load more" progress is kept.
+// Recent library images by job (Results takes full-size images from it), page by page. A library change refetches
+// the first page and merges it in front of what is already loaded.
 import { create } from 'zustand'
 import type { HistoryEntry, LibraryImage } from '../../../shared/domain'
 import { api } from '../bridge'
 import { coalesce } from '../lib/coalesce'
 import { settle } from '../lib/request'
+import { useLibrary } from './library'
 
 export const HISTORY_PAGE = 30
 
@@ -63,8 +64,10 @@ export const useHistory = create<HistoryState>()((set, get) => ({
   },
 }))
 
-/** The library copy of an image (it has the full-size `url`), if history has loaded it. */
+/** The library copy of an image (it has the full-size `url`), if the library or history has loaded it. */
 export function findLibraryImage(imageId: string): LibraryImage | undefined {
+  const browsed = useLibrary.getState().items.find((i) => i.id === imageId)
+  if (browsed) return browsed
   for (const entry of useHistory.getState().entries) {
     const image = entry.images.find((i) => i.id === imageId)
     if (image) return image

@@ -12,6 +12,8 @@ interface JobsState {
   receive: (job: Job) => void
   load: () => Promise<void>
   cancel: (jobId: string) => Promise<void>
+  /** Sends the job's unconfirmed images again (the user has accepted they may be billed twice). */
+  retryUnconfirmed: (jobId: string) => Promise<void>
 }
 
 export const isRunning = (job: Job) => job.status === 'running'
@@ -42,6 +44,11 @@ export const useJobs = create<JobsState>()((set, get) => ({
     const result = await settle(api.cancelJob({ jobId }))
     if (result.ok) get().receive(result.value)
     else toast({ tone: 'danger', title: 'Could not cancel the job', message: result.error.message })
+  },
+  retryUnconfirmed: async (jobId) => {
+    const result = await settle(api.retryUnconfirmed({ jobId }))
+    if (result.ok) get().receive(result.value)
+    else toast({ tone: 'danger', title: 'Could not send the images again', message: result.error.message })
   },
 }))
 

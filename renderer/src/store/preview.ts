@@ -15,6 +15,8 @@ export interface PreviewItem {
   height?: number
   bytes?: number
   format?: string
+  /** What Oxen charged, as its decimal string. */
+  cost?: string
 }
 
 interface PreviewState {

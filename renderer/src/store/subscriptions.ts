@@ -4,6 +4,7 @@ import { api } from '../bridge'
 import { useComposer } from './composer'
 import { useHistory } from './history'
 import { useJobs } from './jobs'
+import { reloadLibrary, useLibrary } from './library'
 import { useModel } from './model'
 import { followLocation } from './navigation'
 import { useSecrets } from './secrets'
@@ -17,7 +18,11 @@ export function startSubscriptions(): void {
   followLocation()
 
   api.onJobUpdate((job) => useJobs.getState().receive(job))
-  api.onLibraryChanged(() => void useHistory.getState().refresh())
+  api.onLibraryChanged(({ imageIds }) => {
+    void useHistory.getState().refresh()
+    void reloadLibrary(imageIds.length)
+    void useLibrary.getState().loadFacets()
+  })
   api.onSecretStatus((status) => useSecrets.getState().receive(status))
   useModel.subscribe((model) => {
     if (model.status === 'ready') useComposer.getState().adoptForm(model.form)
@@ -28,4 +33,6 @@ export function startSubscriptions(): void {
   void useModel.getState().load()
   void useJobs.getState().load()
   void useHistory.getState().refresh()
+  void useLibrary.getState().search()
+  void useLibrary.getState().loadFacets()
 }

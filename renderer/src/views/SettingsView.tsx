@@ -1,10 +1,11 @@
 // Settings: the API key (write-only from here), appearance, and where Atelier connects.
 import { useRef, useState, type FormEvent } from 'react'
-import { CircleCheck, KeyRound, Loader2, Monitor, Moon, Sun, CircleAlert, Trash2, PlugZap } from 'lucide-react'
+import { CircleCheck, CloudUpload, FileCode2, KeyRound, Loader2, Monitor, Moon, Sun, CircleAlert, Trash2, PlugZap } from 'lucide-react'
 import { AlertDialog, ToggleGroup } from 'radix-ui'
 import clsx from 'clsx'
-import type { Settings } from '../../../shared/domain'
+import type { ReferenceSupply, Settings } from '../../../shared/domain'
 import { Callout } from '../components/Callout'
+import { NumberStepper } from '../components/NumberStepper'
 import { useSecrets } from '../store/secrets'
 import { useSettings } from '../store/settings'
 import { toast } from '../store/toasts'
@@ -193,6 +194,96 @@ function AppearanceSection() {
   )
 }
 
+const SUPPLIES: { value: ReferenceSupply; label: string; icon: typeof Sun; detail: string }[] = [
+  {
+    value: 'upload',
+    label: 'Upload to Oxen',
+    icon: CloudUpload,
+    detail:
+      'Each image is uploaded once to an “atelier-references” repository in your Oxen account and sent as a link. Requests stay small. If uploading fails, Atelier inlines them and says so on the job.',
+  },
+  {
+    value: 'data-uri',
+    label: 'Inline in the request',
+    icon: FileCode2,
+    detail: 'Images travel inside every request, so nothing is stored in your Oxen account. Requests with many large images get big.',
+  },
+]
+
+/** Limits of Settings.maxConcurrentJobs / maxConcurrentDownloads (shared/domain.ts). */
+const CONCURRENCY = { min: 1, max: 8 }
+
+function GenerationSection() {
+  const settings = useSettings((s) => s.settings)
+  const update = useSettings((s) => s.update)
+  const supply = settings?.referenceSupply ?? 'upload'
+  const detail = SUPPLIES.find((s) => s.value === supply)?.detail
+  return (
+    <section className="settings-section" aria-labelledby="settings-generation">
+      <div className="settings-section-head">
+        <h2 id="settings-generation">Generation</h2>
+        <p className="settings-section-desc">How reference images reach Oxen, and how much Atelier does at the same time.</p>
+      </div>
+      <div className="settings-card">
+        <div className="settings-field">
+          <span className="field-label" id="supply-label">
+            Send reference images
+          </span>
+          <ToggleGroup.Root
+            type="single"
+            className="segmented"
+            aria-labelledby="supply-label"
+            aria-describedby="supply-detail"
+            value={supply}
+            onValueChange={(value) => value && void update({ referenceSupply: value as ReferenceSupply })}
+          >
+            {SUPPLIES.map(({ value, label, icon: Icon }) => (
+              <ToggleGroup.Item key={value} value={value} className="segmented-item">
+                <Icon aria-hidden size={14} strokeWidth={1.75} />
+                {label}
+              </ToggleGroup.Item>
+            ))}
+          </ToggleGroup.Root>
+          <p className="settings-field-desc" id="supply-detail">
+            {detail}
+          </p>
+        </div>
+        <div className="settings-divider" />
+        <div className="settings-field">
+          <NumberStepper
+            id="settings-jobs"
+            label="Jobs at once"
+            value={settings?.maxConcurrentJobs ?? 2}
+            {...CONCURRENCY}
+            onChange={(n) => void update({ maxConcurrentJobs: n })}
+            decreaseLabel="Fewer jobs at once"
+            increaseLabel="More jobs at once"
+            describedBy="settings-jobs-desc"
+          />
+          <p className="settings-field-desc" id="settings-jobs-desc">
+            Jobs beyond this wait their turn. Each job sends up to four images per request.
+          </p>
+        </div>
+        <div className="settings-field">
+          <NumberStepper
+            id="settings-downloads"
+            label="Downloads at once"
+            value={settings?.maxConcurrentDownloads ?? 4}
+            {...CONCURRENCY}
+            onChange={(n) => void update({ maxConcurrentDownloads: n })}
+            decreaseLabel="Fewer downloads at once"
+            increaseLabel="More downloads at once"
+            describedBy="settings-downloads-desc"
+          />
+          <p className="settings-field-desc" id="settings-downloads-desc">
+            Finished images are saved this many at a time. Lower it on a slow connection.
+          </p>
+        </div>
+      </div>
+    </section>
+  )
+}
+
 function ConnectionSection() {
   const settings = useSettings((s) => s.settings)
   return (
@@ -225,6 +316,7 @@ export function SettingsView() {
         </div>
         <ApiKeySection />
         <AppearanceSection />
+        <GenerationSection />
         <ConnectionSection />
       </div>
     </div>

@@ -1,12 +1,12 @@
 // The left panel of Create: prompt, the model's fields, how many images, Generate.
 import type { KeyboardEvent } from 'react'
-import { ChevronRight, Loader2, Settings2, SlidersHorizontal, Sparkles } from 'lucide-react'
+import { ChevronRight, ImagePlus, Loader2, Settings2, SlidersHorizontal, Sparkles } from 'lucide-react'
 import { Collapsible } from 'radix-ui'
 import { useShallow } from 'zustand/react/shallow'
 import type { ModelForm, ParamValue } from '../../../../shared/domain'
 import { MAX_PROMPT_CHARS } from '../../../../shared/domain'
 import { generateShortcut, summarizeParams } from '../../lib/format'
-import { paramFields, useComposer } from '../../store/composer'
+import { paramFields, referenceField, useComposer } from '../../store/composer'
 import { useModel } from '../../store/model'
 import { useNavigation } from '../../store/navigation'
 import { useSecrets } from '../../store/secrets'
@@ -15,6 +15,7 @@ import { Hint, Kbd } from '../Hint'
 import { CountStepper } from './CountStepper'
 import { FieldControl } from './FieldControl'
 import { ReferencesTray } from './ReferencesTray'
+import { useReferenceIntake } from './useReferenceIntake'
 
 function pick(params: Record<string, ParamValue>, names: string[]): Record<string, ParamValue> {
   const picked: Record<string, ParamValue> = {}
@@ -97,7 +98,9 @@ export function Composer() {
 
   const ready = model.form !== null
   const canGenerate = ready && !submitting
-  const referenceField = model.form?.fields.find((f) => f.kind === 'images')
+  const references = referenceField(model.form)
+  const referenceCount = useComposer((s) => s.references.length)
+  const intake = useReferenceIntake(references !== undefined)
 
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Enter' && (event.metaKey || event.ctrlKey)) {
@@ -107,7 +110,7 @@ export function Composer() {
   }
 
   return (
-    <aside className="composer" aria-label="Composer" onKeyDown={onKeyDown}>
+    <aside className="composer" aria-label="Composer" onKeyDown={onKeyDown} {...intake.handlers}>
       <div className="composer-scroll">
         <div className="panel-heading">
           <SlidersHorizontal aria-hidden size={14} strokeWidth={1.75} />
@@ -153,7 +156,7 @@ export function Composer() {
           />
         </div>
 
-        {referenceField?.kind === 'images' && <ReferencesTray field={referenceField} />}
+        {references && <ReferencesTray field={references} />}
 
         {model.form ? <ModelFields form={model.form} /> : model.status === 'loading' && <FormSkeleton />}
       </div>
@@ -182,6 +185,20 @@ export function Composer() {
           </button>
         </Hint>
       </div>
+
+      {intake.dragging && references && (
+        <div className="drop-overlay" aria-hidden>
+          <div className="drop-overlay-card">
+            <span className="drop-overlay-icon">
+              <ImagePlus size={20} strokeWidth={1.5} />
+            </span>
+            <p className="drop-overlay-title">Drop to add reference images</p>
+            <p className="drop-overlay-text">
+              PNG, JPEG or WebP · {Math.max(0, references.maxItems - referenceCount)} of {references.maxItems} places left
+            </p>
+          </div>
+        </div>
+      )}
     </aside>
   )
 }

@@ -1,5 +1,5 @@
 // One small slot per requested image: its state at a glance, the thumbnail once saved.
-import { Ban, Check, CircleAlert, Clock3, Download, Loader2 } from 'lucide-react'
+import { Ban, Check, CircleAlert, CircleHelp, Clock3, Download, Loader2, RotateCw } from 'lucide-react'
 import clsx from 'clsx'
 import type { Job, JobImage } from '../../../../shared/domain'
 import { Hint } from '../Hint'
@@ -37,6 +37,8 @@ function SlotIcon({ state }: { state: JobImage['state'] }) {
       return <CircleAlert {...common} />
     case 'cancelled':
       return <Ban {...common} />
+    case 'unconfirmed':
+      return <CircleHelp {...common} />
   }
 }
 
@@ -46,14 +48,25 @@ export function ImageSlots({ job }: { job: Job }) {
     <ul className="slots" aria-label="Images">
       {images.map((image) => {
         const label = slotLabel(image, job.count)
+        const hint = [label, image.resumed && 'Resumed after Atelier restarted', image.error].filter(Boolean).join('. ')
         return (
           <li key={image.index}>
-            <Hint content={image.error ? `${label}. ${image.error}` : label}>
-              <span className={clsx('slot', `slot-${image.state}`)} role="img" aria-label={label}>
+            <Hint content={hint}>
+              <span
+                className={clsx('slot', `slot-${image.state}`)}
+                role="img"
+                aria-label={label}
+                aria-description={image.resumed ? 'Resumed after restart' : undefined}
+              >
                 {image.state === 'saved' && image.thumbUrl ? (
                   <img src={image.thumbUrl} alt="" className="slot-thumb" draggable={false} />
                 ) : (
                   <SlotIcon state={image.state} />
+                )}
+                {image.resumed && (
+                  <span className="slot-resumed" aria-hidden>
+                    <RotateCw size={7} strokeWidth={3} />
+                  </span>
                 )}
                 {image.state === 'downloading' && (
                   <span className="slot-progress" aria-hidden>

@@ -1,9 +1,11 @@
 // One job in the Jobs list: prompt, what was asked, how long, how it went, each image's state.
-import { Ban, CircleAlert, CircleCheck, Loader2, TriangleAlert, X } from 'lucide-react'
+import { Ban, CircleAlert, CircleCheck, CircleHelp, CloudUpload, FileCode2, Images, Loader2, RotateCw, TriangleAlert, X } from 'lucide-react'
+import { AlertDialog } from 'radix-ui'
 import clsx from 'clsx'
 import type { Job } from '../../../../shared/domain'
 import { formatElapsed, formatTime, summarizeParams } from '../../lib/format'
 import { useJobs } from '../../store/jobs'
+import { Hint } from '../Hint'
 import { IconButton } from '../IconButton'
 import { ImageSlots } from './ImageSlots'
 
@@ -15,28 +17,103 @@ const STATUS = {
   cancelled: { label: 'Cancelled', icon: Ban },
 } as const
 
+/** Nothing saved and some images unconfirmed: "failed" would be wrong, they may well exist. */
+const UNCONFIRMED = { label: 'Not confirmed', icon: CircleHelp }
+
 function progressWord(job: Job): string | null {
   if (job.status !== 'running') return null
   const saved = job.images.filter((i) => i.state === 'saved').length
   return `${saved} of ${job.count} saved`
 }
 
+/** How the job's reference images reached Oxen: visible per job, the reason for a fallback in the hint. */
+function ReferenceSupply({ job }: { job: Job }) {
+  const n = job.references.length
+  if (n === 0) return null
+  const refs = `${n} ${n === 1 ? 'ref' : 'refs'}`
+  if (!job.referenceSupply) {
+    return (
+      <p className="job-refs">
+        <Images aria-hidden size={12} strokeWidth={1.75} />
+        {refs}
+      </p>
+    )
+  }
+  const upload = job.referenceSupply === 'upload'
+  const Icon = upload ? CloudUpload : FileCode2
+  const how = upload
+    ? `${n === 1 ? 'The reference image was' : `The ${n} reference images were`} uploaded to the atelier-references repository in your Oxen account and sent as links.`
+    : `${n === 1 ? 'The reference image was' : `The ${n} reference images were`} sent inside the request itself, as data URIs.`
+  return (
+    <Hint content={job.referenceNote ? `${how} ${job.referenceNote}` : how}>
+      <p className={clsx('job-refs', job.referenceNote && 'job-refs-fallback')} tabIndex={0}>
+        <Icon aria-hidden size={12} strokeWidth={1.75} />
+        {upload ? `${refs} uploaded to Oxen` : `${refs} inlined`}
+        {job.referenceNote && <CircleAlert className="job-refs-note" aria-hidden size={12} strokeWidth={2} />}
+      </p>
+    </Hint>
+  )
+}
+
+function SendAgain({ job, count }: { job: Job; count: number }) {
+  const retry = useJobs((s) => s.retryUnconfirmed)
+  return (
+    <AlertDialog.Root>
+      <AlertDialog.Trigger asChild>
+        <button type="button" className="btn btn-secondary btn-sm">
+          <RotateCw aria-hidden size={12} strokeWidth={2} />
+          Send again
+        </button>
+      </AlertDialog.Trigger>
+      <AlertDialog.Portal>
+        <AlertDialog.Overlay className="dialog-overlay" />
+        <AlertDialog.Content className="dialog">
+          <AlertDialog.Title className="dialog-title">
+            {count === 1 ? 'Send this image again?' : `Send these ${count} images again?`}
+          </AlertDialog.Title>
+          <AlertDialog.Description className="dialog-text">
+            These images may already have been made and billed. Send them again? If Oxen did make them, you pay for them twice;
+            your Oxen usage page shows what was billed.
+          </AlertDialog.Description>
+          <div className="dialog-actions">
+            <AlertDialog.Cancel className="btn btn-secondary">Keep as is</AlertDialog.Cancel>
+            <AlertDialog.Action className="btn btn-primary" onClick={() => void retry(job.id)}>
+              Send again
+            </AlertDialog.Action>
+          </div>
+        </AlertDialog.Content>
+      </AlertDialog.Portal>
+    </AlertDialog.Root>
+  )
+}
+
 export function JobItem({ job, now }: { job: Job; now: number }) {
   const finishedAt = useJobs((s) => s.finishedAt[job.id])
   const cancel = useJobs((s) => s.cancel)
-  const { label, icon: Icon } = STATUS[job.status]
-  const params = summarizeParams(job.params)
   const running = job.status === 'running'
+  const unconfirmed = running ? 0 : job.images.filter((i) => i.state === 'unconfirmed').length
+  const showUnconfirmed = unconfirmed > 0 && job.status === 'failed'
+  const { label, icon: Icon } = showUnconfirmed ? UNCONFIRMED : STATUS[job.status]
+  const params = summarizeParams(job.params)
   const end = running ? now : finishedAt
   const progress = progressWord(job)
+  const resumed = job.images.some((i) => i.resumed)
 
   return (
-    <li className={clsx('job', `job-${job.status}`)}>
+    <li className={clsx('job', `job-${job.status}`, unconfirmed > 0 && 'job-unconfirmed')}>
       <div className="job-head">
-        <span className={clsx('status', `status-${job.status}`)}>
+        <span className={clsx('status', showUnconfirmed ? 'status-unconfirmed' : `status-${job.status}`)}>
           <Icon className={clsx(running && 'spin')} aria-hidden size={12} strokeWidth={2} />
           {label}
         </span>
+        {resumed && (
+          <Hint content="Atelier restarted while this job ran and picked it up again, without sending anything twice.">
+            <span className="job-badge" tabIndex={0}>
+              <RotateCw aria-hidden size={10} strokeWidth={2.25} />
+              Resumed after restart
+            </span>
+          </Hint>
+        )}
         <span className="job-meta">
           {end !== undefined ? (
             <time className="tabular" title={`Started ${formatTime(job.createdAt)}`}>
@@ -60,12 +137,20 @@ export function JobItem({ job, now }: { job: Job; now: number }) {
         ))}
         {progress && <span className="job-progress">{progress}</span>}
       </p>
+      <ReferenceSupply job={job} />
       <ImageSlots job={job} />
       {job.error && (
-        <p className="job-error" role={job.status === 'failed' ? 'alert' : undefined}>
-          <CircleAlert aria-hidden size={14} strokeWidth={1.75} />
-          <span>{job.error}</span>
-        </p>
+        <div className={clsx('job-error', unconfirmed > 0 && 'job-error-warning')} role={job.status === 'failed' ? 'alert' : undefined}>
+          {unconfirmed > 0 ? (
+            <CircleHelp aria-hidden size={14} strokeWidth={1.75} />
+          ) : (
+            <CircleAlert aria-hidden size={14} strokeWidth={1.75} />
+          )}
+          <div className="job-error-body">
+            <p>{job.error}</p>
+            {unconfirmed > 0 && <SendAgain job={job} count={unconfirmed} />}
+          </div>
+        </div>
       )}
     </li>
   )

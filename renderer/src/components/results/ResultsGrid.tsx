@@ -44,6 +44,7 @@ function toPreview(tile: Extract<Tile, { kind: 'saved' }>): PreviewItem {
     height: library?.height,
     bytes: library?.bytes,
     format: library?.format,
+    ...(library?.cost !== undefined ? { cost: library.cost } : {}),
   }
 }
 

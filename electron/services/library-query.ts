@@ -1,0 +1,567 @@
+// Browsing and organising the library: search and filters, facets, the detail view, stars, trash and boards.
+//
+// Reads go through a LibraryReader (a worker thread in the app), so a slow query never stalls the main
+// process. Writes stay on the main connection, in chunks of a few hundred rows with a turn of the event loop
+// between them, so no single call blocks for long even with 10,000 ids.
+//
+// Query plans. Every image's rowid is `ord` (created_at * 1000 + tie-break), so creation order is rowid order
+// everywhere: the FTS index, each single-column index (stored as (column, ord)), and boards' (board_id, ord)
+// keys. A page is then one ordered walk with LIMIT and never a sort. The walk is driven by exactly one access
+// path, chosen here rather than by the planner (it has no statistics, and it will happily sort 100k rows):
+//   text          → the FTS index, newest/oldest by its rowid; every filter is checked per match
+//   else          → the most selective of: board, starred, trash, a single model / aspect / size / format
+//                   (each counted through its index, capped), else a plain rowid scan
+// Dates and cursors are ord ranges on whichever path drives.
+import { randomUUID } from 'node:crypto'
+import { realpath, rm, stat } from 'node:fs/promises'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import type { z } from 'zod'
+import type {
+  Board,
+  ImageDetail,
+  LibraryFacets,
+  LibraryImage,
+  LibraryPage,
+  LibraryQuerySchema,
+  ReferenceImage,
+} from '../../shared/domain'
+import { AppFailure } from './errors'
+import { aspectFilterLabel } from './image-labels'
+import { readRecipe, type Recipe } from './image-metadata'
+import { IMAGE_WITH_JOB_COLUMNS, recipeOf, toLibraryImage, type ImageWithJobRow, type Library, type MediaVariant } from './library'
+import type { LibraryReader, SqlParams } from './library-reader'
+import { resolveReferenceFile } from './references'
+
+export type LibraryQueryInput = z.output<typeof LibraryQuerySchema>
+
+export interface LibraryQueriesOptions {
+  library: Library
+  reader: LibraryReader
+  mediaUrl: (imageId: string, variant: MediaVariant) => string
+  referenceMediaUrl: (hash: string, variant: MediaVariant) => string
+}
+
+/** What an export or a drag needs of one image: its row as the app shows it, its recipe and its file. */
+export interface ImageFile {
+  image: LibraryImage
+  recipe: Recipe
+  /** Absolute path, checked to be a regular file inside the library folder. */
+  path: string
+  thumbPath: string | null
+}
+
+/** Rows written per statement (and per event-loop turn). */
+const WRITE_CHUNK = 500
+/** An index walk counted up to this many rows is enough to tell which path is most selective. */
+const COUNT_CAP = 5000
+const USED_IN_LIMIT = 200
+const MAX_SEARCH_WORDS = 16
+
+const STALE_CURSOR = 'That page of the library is no longer valid. Scroll back to the top and try again.'
+const NO_BOARD = 'That board no longer exists. It may have been deleted in another window.'
+
+// ---------- cursors: opaque to callers; the ord of the last item and the sort it belongs to ----------
+function encodeCursor(ord: number, sort: 'newest' | 'oldest'): string {
+  return Buffer.from(JSON.stringify([sort === 'newest' ? 'n' : 'o', ord])).toString('base64url')
+}
+
+function decodeCursor(cursor: string, sort: 'newest' | 'oldest'): number {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(value) && value[0] === (sort === 'newest' ? 'n' : 'o') && Number.isSafeInteger(value[1])) return value[1] as number
+  } catch {
+    // fall through
+  }
+  throw new AppFailure('invalid-input', STALE_CURSOR)
+}
+
+/** The FTS5 query for what the user typed: every word, each as a prefix, all required; null when there are none. */
+export function ftsQuery(text: string): string | null {
+  const words = text.normalize('NFKC').match(/[\p{L}\p{N}\p{M}]+/gu)
+  if (!words) return null
+  return words
+    .slice(0, MAX_SEARCH_WORDS)
+    .map((w) => `"${w}"*`)
+    .join(' ')
+}
+
+// ---------- the search statement ----------
+export type Driver =
+  | { kind: 'fts' }
+  | { kind: 'board' }
+  | { kind: 'index'; index: string }
+  | { kind: 'scan' }
+
+interface Normalised {
+  fts: string | null
+  trash: boolean
+  starred: boolean | undefined
+  boardId: string | undefined
+  /** column → values (images.<column> IN values); empty lists are dropped. */
+  lists: [column: string, values: string[]][]
+  fromOrd: number | undefined
+  toOrd: number | undefined
+}
+
+const LIST_INDEX: Record<string, string> = {
+  model_id: 'images_by_model',
+  aspect: 'images_by_aspect',
+  size_label: 'images_by_size',
+  format: 'images_by_format',
+}
+
+function normalise(q: LibraryQueryInput): Normalised {
+  const f = q.filters
+  const lists: [string, string[]][] = [
+    ['model_id', f.modelIds ?? []],
+    ['aspect', (f.aspects ?? []).map(aspectFilterLabel)],
+    ['size_label', f.sizes ?? []],
+    ['format', f.formats ?? []],
+  ]
+  return {
+    fts: ftsQuery(q.text),
+    trash: f.trash === true,
+    starred: f.starred,
+    boardId: f.boardId,
+    lists: lists.map(([c, v]) => [c, [...new Set(v)]] as [string, string[]]).filter(([, v]) => v.length > 0),
+    fromOrd: f.from === undefined ? undefined : Math.ceil(f.from) * 1000,
+    toOrd: f.to === undefined ? undefined : Math.floor(f.to) * 1000 + 999,
+  }
+}
+
+/**
+ * Access paths that deliver rows in ord order for these filters, in order of preference on a tie, each with the
+ * rows it would walk (`rows` selects them; `value` is its :v parameter).
+ */
+function candidates(n: Normalised): { driver: Driver; rows: string; value?: string }[] {
+  const out: { driver: Driver; rows: string; value?: string }[] = []
+  if (n.boardId !== undefined) out.push({ driver: { kind: 'board' }, rows: 'FROM board_images WHERE board_id = :v', value: n.boardId })
+  if (n.starred === true) {
+    out.push({ driver: { kind: 'index', index: 'images_starred' }, rows: 'FROM images INDEXED BY images_starred WHERE starred = 1' })
+  }
+  if (n.trash) {
+    out.push({ driver: { kind: 'index', index: 'images_trashed' }, rows: 'FROM images INDEXED BY images_trashed WHERE trashed_at IS NOT NULL' })
+  }
+  for (const [column, values] of n.lists) {
+    if (values.length !== 1) continue
+    const index = LIST_INDEX[column]!
+    out.push({ driver: { kind: 'index', index }, rows: `FROM images INDEXED BY ${index} WHERE ${column} = :v`, value: values[0]! })
+  }
+  return out
+}
+
+/** Every access path search() may choose for this query (it picks one by counting; see choosePlan). */
+export function possibleDrivers(q: LibraryQueryInput): Driver[] {
+  const n = normalise(q)
+  if (n.fts !== null) return [{ kind: 'fts' }]
+  const options = candidates(n).map((c) => c.driver)
+  return options.length > 0 ? options : [{ kind: 'scan' }]
+}
+
+/** The SELECT for one page (limit + 1 rows, to tell whether there is a next page). */
+export function searchStatement(q: LibraryQueryInput, driver: Driver, cursor: number | null): { sql: string; params: SqlParams } {
+  const n = normalise(q)
+  const params: SqlParams = { limit: q.limit + 1 }
+  const where: string[] = []
+  let from: string
+  let key: string
+  switch (driver.kind) {
+    case 'fts':
+      from = 'images_fts f CROSS JOIN images i NOT INDEXED ON i.ord = f.rowid'
+      key = 'f.rowid'
+      where.push('images_fts MATCH :fts')
+      params.fts = n.fts
+      break
+    case 'board':
+      from = 'board_images b CROSS JOIN images i NOT INDEXED ON i.ord = b.image_ord'
+      key = 'b.image_ord'
+      break
+    case 'index':
+      from = `images i INDEXED BY ${driver.index}`
+      key = 'i.ord'
+      break
+    case 'scan':
+      from = 'images i NOT INDEXED'
+      key = 'i.ord'
+      break
+  }
+  where.push(n.trash ? 'i.trashed_at IS NOT NULL' : 'i.trashed_at IS NULL')
+  if (n.starred !== undefined) where.push(`i.starred = ${n.starred ? 1 : 0}`)
+  if (n.boardId !== undefined) {
+    params.board = n.boardId
+    where.push(driver.kind === 'board' ? 'b.board_id = :board' : 'EXISTS (SELECT 1 FROM board_images bi WHERE bi.board_id = :board AND bi.image_ord = i.ord)')
+  }
+  for (const [column, values] of n.lists) {
+    if (values.length === 1) {
+      params[column] = values[0]!
+      where.push(`i.${column} = :${column}`)
+    } else {
+      params[column] = JSON.stringify(values)
+      where.push(`i.${column} IN (SELECT value FROM json_each(:${column}))`)
+    }
+  }
+  if (n.fromOrd !== undefined) {
+    params.fromOrd = n.fromOrd
+    where.push(`${key} >= :fromOrd`)
+  }
+  if (n.toOrd !== undefined) {
+    params.toOrd = n.toOrd
+    where.push(`${key} <= :toOrd`)
+  }
+  if (cursor !== null) {
+    params.cursor = cursor
+    where.push(`${key} ${q.sort === 'newest' ? '<' : '>'} :cursor`)
+  }
+  const sql =
+    `SELECT ${IMAGE_WITH_JOB_COLUMNS} FROM ${from} CROSS JOIN jobs j ON j.id = i.job_id ` +
+    `WHERE ${where.join(' AND ')} ORDER BY ${key} ${q.sort === 'newest' ? 'DESC' : 'ASC'} LIMIT :limit`
+  return { sql, params }
+}
+
+/** The loose index scan "distinct values of an indexed column": one index probe per value, not a walk of every row. */
+function distinctValues(column: string): string {
+  return `WITH RECURSIVE v(x) AS (
+      SELECT (SELECT min(${column}) FROM images)
+      UNION ALL SELECT (SELECT min(${column}) FROM images WHERE ${column} > v.x) FROM v WHERE v.x IS NOT NULL
+    ) SELECT x FROM v WHERE x IS NOT NULL`
+}
+
+interface BoardRow {
+  id: string
+  name: string
+  created_at: number
+  count: number
+}
+const BOARD_COLUMNS = `b.id, b.name, b.created_at,
+  (SELECT count(*) FROM board_images bi CROSS JOIN images i ON i.ord = bi.image_ord
+   WHERE bi.board_id = b.id AND i.trashed_at IS NULL) AS count`
+const toBoard = (r: BoardRow): Board => ({ id: r.id, name: r.name, count: r.count, createdAt: r.created_at })
+
+interface ReferenceRow {
+  hash: string
+  name: string
+  format: ReferenceImage['format']
+  width: number
+  height: number
+  bytes: number
+}
+
+type ImageWithRecipeRow = ImageWithJobRow & { count: number }
+
+/**
+ * Records which library image a reference was made from, for "used in": given directly ("use as reference"), or
+ * found through the recipe inside the reference's own file (a library file dragged or pasted back in: same bytes,
+ * same recipe). Does nothing when neither names an image in this library.
+ */
+export async function linkReferenceSource(library: Library, hash: string, imageId?: string): Promise<void> {
+  let source = imageId
+  if (source === undefined) {
+    const path = resolveReferenceFile(library, hash, 'full')
+    const recipe = path ? await readRecipe(path).catch(() => null) : null
+    if (!recipe) return
+    const row = library.db.prepare('SELECT id FROM images WHERE generation_id = ?').get(recipe.generationId) as { id: string } | undefined
+    source = row?.id
+  }
+  if (source === undefined) return
+  library.db
+    .prepare('UPDATE reference_images SET source_image_id = @imageId WHERE hash = @hash AND EXISTS (SELECT 1 FROM images WHERE id = @imageId)')
+    .run({ hash, imageId: source })
+}
+
+export function createLibraryQueries(opts: LibraryQueriesOptions) {
+  const { library, reader } = opts
+  const db = library.db
+  const dir = library.dir
+  const toImage = (r: ImageWithJobRow) => toLibraryImage(r, opts.mediaUrl)
+  /** Ids whose files emptyTrash is deleting right now: restoring them would bring back a row without its file. */
+  const purging = new Set<string>()
+  let emptying: Promise<number> | null = null
+  let realDir: Promise<string> | null = null
+
+  const sql = {
+    boardExists: db.prepare('SELECT 1 AS found FROM boards WHERE id = @id'),
+    boardNamed: db.prepare('SELECT id FROM boards WHERE name = @name COLLATE NOCASE'),
+    insertBoard: db.prepare('INSERT INTO boards (id, name, created_at) VALUES (@id, @name, @createdAt)'),
+    renameBoard: db.prepare('UPDATE boards SET name = @name WHERE id = @id'),
+    deleteBoardLinks: db.prepare(
+      `DELETE FROM board_images WHERE board_id = @id
+       AND image_ord IN (SELECT image_ord FROM board_images WHERE board_id = @id LIMIT ${WRITE_CHUNK * 4})`,
+    ),
+    deleteBoard: db.prepare('DELETE FROM boards WHERE id = @id'),
+    addToBoard: db.prepare(
+      `INSERT OR IGNORE INTO board_images (board_id, image_ord, added_at)
+       SELECT @board, ord, @now FROM images WHERE id IN (SELECT value FROM json_each(@ids))`,
+    ),
+    removeFromBoard: db.prepare(
+      `DELETE FROM board_images WHERE board_id = @board
+       AND image_ord IN (SELECT ord FROM images WHERE id IN (SELECT value FROM json_each(@ids)))`,
+    ),
+    star: db.prepare('UPDATE images SET starred = @starred WHERE id IN (SELECT value FROM json_each(@ids))'),
+    trash: db.prepare('UPDATE images SET trashed_at = @now WHERE trashed_at IS NULL AND id IN (SELECT value FROM json_each(@ids))'),
+    restore: db.prepare('UPDATE images SET trashed_at = NULL WHERE trashed_at IS NOT NULL AND id IN (SELECT value FROM json_each(@ids))'),
+    trashBatch: db.prepare(
+      `SELECT ord, id, file, thumb FROM images INDEXED BY images_trashed
+       WHERE trashed_at IS NOT NULL AND ord > @after ORDER BY ord LIMIT 200`,
+    ),
+    deleteTrashed: db.prepare('DELETE FROM images WHERE trashed_at IS NOT NULL AND ord IN (SELECT value FROM json_each(@ords))'),
+  }
+
+  /** Runs `write` over `ids` (deduplicated) a chunk at a time, one event-loop turn apart; sums what it returns. */
+  async function inChunks(ids: readonly string[], write: (chunkJson: string) => number): Promise<number> {
+    const unique = [...new Set(ids)]
+    let total = 0
+    for (let at = 0; at < unique.length; at += WRITE_CHUNK) {
+      if (at > 0) await nextTurn()
+      total += write(JSON.stringify(unique.slice(at, at + WRITE_CHUNK)))
+    }
+    return total
+  }
+
+  function requireBoard(boardId: string): void {
+    if (!sql.boardExists.get({ id: boardId })) throw new AppFailure('not-found', NO_BOARD)
+  }
+
+  function requireFreeName(name: string, exceptId?: string): void {
+    const other = sql.boardNamed.get({ name }) as { id: string } | undefined
+    if (other && other.id !== exceptId) {
+      throw new AppFailure('invalid-input', `There is already a board called “${name}”. Choose another name.`)
+    }
+  }
+
+  async function board(boardId: string): Promise<Board> {
+    const [row] = await reader.all<BoardRow>(`SELECT ${BOARD_COLUMNS} FROM boards b WHERE b.id = :id`, { id: boardId })
+    if (!row) throw new AppFailure('not-found', NO_BOARD)
+    return toBoard(row)
+  }
+
+  /** `rel` inside the library folder, symlinks followed, and a regular file (async twin of library.containedFile). */
+  async function containedFile(rel: string): Promise<string | null> {
+    const abs = resolve(dir, rel)
+    const fromDir = relative(dir, abs)
+    if (!fromDir || fromDir.startsWith('..') || isAbsolute(fromDir)) return null
+    try {
+      realDir ??= realpath(dir)
+      const real = await realpath(abs)
+      if (!real.startsWith((await realDir) + sep) || !(await stat(real)).isFile()) return null
+      return real
+    } catch {
+      return null
+    }
+  }
+
+  async function removeFromLibrary(rel: string): Promise<void> {
+    const abs = resolve(dir, rel)
+    const fromDir = relative(dir, abs)
+    if (!fromDir || fromDir.startsWith('..') || isAbsolute(fromDir)) return
+    await rm(abs, { force: true })
+  }
+
+  async function choosePlan(n: Normalised): Promise<Driver> {
+    if (n.fts !== null) return { kind: 'fts' }
+    const options = candidates(n)
+    if (options.length === 0) return { kind: 'scan' }
+    if (options.length === 1) return options[0]!.driver
+    // Each path counted through its own index, up to COUNT_CAP rows: a few hundred microseconds at most.
+    const [counts] = await reader.all<Record<string, number>>(
+      `SELECT ${options.map((o, i) => `(SELECT count(*) FROM (SELECT 1 ${o.rows.replace(':v', `:v${i}`)} LIMIT ${COUNT_CAP})) AS c${i}`).join(', ')}`,
+      Object.fromEntries(options.flatMap((o, i) => (o.value === undefined ? [] : [[`v${i}`, o.value]]))),
+    )
+    let best = 0
+    options.forEach((_, i) => {
+      if (counts![`c${i}`]! < counts![`c${best}`]!) best = i
+    })
+    return options[best]!.driver
+  }
+
+  async function emptyTrashNow(): Promise<number> {
+    let deleted = 0
+    let failed = 0
+    let after = Number.MIN_SAFE_INTEGER
+    for (;;) {
+      const rows = sql.trashBatch.all({ after }) as { ord: number; id: string; file: string; thumb: string }[]
+      if (rows.length === 0) break
+      after = rows.at(-1)!.ord
+      for (const r of rows) purging.add(r.id)
+      try {
+        // Files first, rows last: an interruption leaves rows in the trash (emptied next time), never files
+        // without rows (which a rebuild would bring back).
+        const removed = await Promise.all(
+          rows.map(async (r) => {
+            try {
+              await removeFromLibrary(r.file)
+              await removeFromLibrary(r.thumb)
+              return r.ord
+            } catch {
+              failed++
+              return null
+            }
+          }),
+        )
+        deleted += sql.deleteTrashed.run({ ords: JSON.stringify(removed.filter((o) => o !== null)) }).changes
+      } finally {
+        for (const r of rows) purging.delete(r.id)
+      }
+    }
+    if (failed > 0) {
+      throw new AppFailure(
+        'internal',
+        `${failed} image${failed === 1 ? '' : 's'} in the trash could not be deleted (the other ${deleted} were). ` +
+          'Check that the library folder is not read-only, then empty the trash again.',
+      )
+    }
+    return deleted
+  }
+
+  return {
+    async search(q: LibraryQueryInput): Promise<LibraryPage> {
+      const cursor = q.cursor === undefined ? null : decodeCursor(q.cursor, q.sort)
+      const driver = await choosePlan(normalise(q))
+      const { sql: text, params } = searchStatement(q, driver, cursor)
+      const rows = await reader.all<ImageWithJobRow>(text, params)
+      const page = rows.slice(0, q.limit)
+      const last = page.at(-1)
+      return { items: page.map(toImage), nextCursor: rows.length > q.limit && last ? encodeCursor(last.ord, q.sort) : null }
+    },
+
+    async facets(): Promise<LibraryFacets> {
+      const values = (column: string) => reader.all<{ x: string }>(distinctValues(column)).then((rows) => rows.map((r) => r.x))
+      const [modelIds, sizes, aspects, formats, boards, counts] = await Promise.all([
+        values('model_id'),
+        values('size_label'),
+        values('aspect'),
+        values('format'),
+        reader.all<BoardRow>(`SELECT ${BOARD_COLUMNS} FROM boards b ORDER BY b.name COLLATE NOCASE, b.id`),
+        reader.all<{ total: number; starred: number; trash: number }>(
+          `SELECT (SELECT count(*) FROM images) AS total,
+             (SELECT count(*) FROM images INDEXED BY images_starred WHERE starred = 1 AND trashed_at IS NULL) AS starred,
+             (SELECT count(*) FROM images INDEXED BY images_trashed WHERE trashed_at IS NOT NULL) AS trash`,
+        ),
+      ])
+      const c = counts[0]!
+      return { modelIds, sizes, aspects, formats, boards: boards.map(toBoard), counts: { all: c.total - c.trash, starred: c.starred, trash: c.trash } }
+    },
+
+    async detail(imageId: string): Promise<ImageDetail> {
+      const [row] = await reader.all<ImageWithJobRow>(
+        `SELECT ${IMAGE_WITH_JOB_COLUMNS} FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.id = :id`,
+        { id: imageId },
+      )
+      if (!row) throw new AppFailure('not-found', 'That image is no longer in your library.')
+      const [references, usedIn, boards] = await Promise.all([
+        reader.all<ReferenceRow>(
+          `SELECT r.hash, r.name, r.format, r.width, r.height, r.bytes FROM job_references jr
+           JOIN reference_images r ON r.hash = jr.hash WHERE jr.job_id = :jobId ORDER BY jr.position`,
+          { jobId: row.job_id },
+        ),
+        reader.all<ImageWithJobRow>(
+          `SELECT ${IMAGE_WITH_JOB_COLUMNS} FROM reference_images r
+           JOIN job_references jr ON jr.hash = r.hash
+           JOIN images i ON i.job_id = jr.job_id
+           JOIN jobs j ON j.id = i.job_id
+           WHERE r.source_image_id = :id AND i.trashed_at IS NULL
+           GROUP BY i.ord ORDER BY i.ord DESC LIMIT ${USED_IN_LIMIT}`,
+          { id: imageId },
+        ),
+        reader.all<{ board_id: string }>('SELECT board_id FROM board_images WHERE image_ord = :ord ORDER BY board_id', { ord: row.ord }),
+      ])
+      return {
+        image: toImage(row),
+        references: references.map((r) => ({
+          hash: r.hash,
+          name: r.name,
+          format: r.format,
+          width: r.width,
+          height: r.height,
+          bytes: r.bytes,
+          thumbUrl: opts.referenceMediaUrl(r.hash, 'thumb'),
+        })),
+        usedIn: usedIn.map(toImage),
+        boardIds: boards.map((b) => b.board_id),
+      }
+    },
+
+    /** Images by id with their recipes and files (oldest first); ids that are gone, or whose file is, are left out. */
+    async files(imageIds: readonly string[]): Promise<ImageFile[]> {
+      const rows = await reader.all<ImageWithRecipeRow>(
+        `SELECT ${IMAGE_WITH_JOB_COLUMNS} FROM images i JOIN jobs j ON j.id = i.job_id
+         WHERE i.id IN (SELECT value FROM json_each(:ids)) ORDER BY i.ord`,
+        { ids: JSON.stringify([...new Set(imageIds)]) },
+      )
+      const found = await Promise.all(
+        rows.map(async (r) => {
+          const path = await containedFile(r.file)
+          if (!path) return null
+          const recipe = recipeOf(r, r)
+          return { image: toImage(r), recipe: r.cost === null ? recipe : { ...recipe, cost: r.cost }, path, thumbPath: await containedFile(r.thumb) }
+        }),
+      )
+      return found.filter((f): f is ImageFile => f !== null)
+    },
+
+    setStarred: (imageIds: readonly string[], starred: boolean) =>
+      inChunks(imageIds, (ids) => sql.star.run({ ids, starred: starred ? 1 : 0 }).changes),
+
+    trash(imageIds: readonly string[]) {
+      const now = Date.now()
+      return inChunks(imageIds, (ids) => sql.trash.run({ ids, now }).changes)
+    },
+
+    restore: (imageIds: readonly string[]) =>
+      inChunks(
+        imageIds.filter((id) => !purging.has(id)),
+        (ids) => sql.restore.run({ ids }).changes,
+      ),
+
+    /** Deletes every image in the trash, files and thumbnails first, then the rows. One run at a time. */
+    emptyTrash(): Promise<number> {
+      emptying ??= emptyTrashNow().finally(() => (emptying = null))
+      return emptying
+    },
+
+    async createBoard(name: string): Promise<Board> {
+      requireFreeName(name)
+      const id = randomUUID()
+      const createdAt = Date.now()
+      sql.insertBoard.run({ id, name, createdAt })
+      return { id, name, count: 0, createdAt }
+    },
+
+    async renameBoard(boardId: string, name: string): Promise<Board> {
+      requireBoard(boardId)
+      requireFreeName(name, boardId)
+      sql.renameBoard.run({ id: boardId, name })
+      return board(boardId)
+    },
+
+    /** Deletes the board, never its images; returns how many images were on it. */
+    async deleteBoard(boardId: string): Promise<number> {
+      requireBoard(boardId)
+      let removed = 0
+      for (;;) {
+        const { changes } = sql.deleteBoardLinks.run({ id: boardId })
+        if (changes === 0) break
+        removed += changes
+        await nextTurn()
+      }
+      sql.deleteBoard.run({ id: boardId })
+      return removed
+    },
+
+    /** Returns how many images were added (ones already on the board are not counted). */
+    async addToBoard(boardId: string, imageIds: readonly string[]): Promise<number> {
+      requireBoard(boardId)
+      const now = Date.now()
+      return inChunks(imageIds, (ids) => {
+        requireBoard(boardId)
+        return sql.addToBoard.run({ board: boardId, ids, now }).changes
+      })
+    },
+
+    async removeFromBoard(boardId: string, imageIds: readonly string[]): Promise<number> {
+      requireBoard(boardId)
+      return inChunks(imageIds, (ids) => sql.removeFromBoard.run({ board: boardId, ids }).changes)
+    },
+  }
+}
+export type LibraryQueries = ReturnType<typeof createLibraryQueries>

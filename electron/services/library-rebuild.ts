@@ -1,0 +1,296 @@
+// Rebuilds the library index from the files: every image file carries its recipe (image-metadata.ts), so
+// deleting library.db* loses nothing but index-only state (stars, boards, trash, costs, the jobs journal).
+//
+// It reconciles rather than starts over, so it is also safe on a complete index (stars and boards survive):
+//   1. image files under images/ whose id is not indexed are read (recipe, size) and indexed; each row's place
+//      in the index (ord) comes from its recipe's created time, so the result is in created-time order;
+//   2. rows whose file is gone are dropped;
+//   3. reference files under references/ without a row get one, linked to the library image they came from;
+//   4. missing thumbnails are made afterwards, in the background (the media handler makes them on demand too).
+// Everything is async or in small transactions, so the main process never blocks for long.
+import { existsSync, mkdirSync } from 'node:fs'
+import { readdir, rename, rm, stat } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import sharp from 'sharp'
+import type { ParamValue } from '../../shared/domain'
+import { AppFailure } from './errors'
+import { readRecipe, type Recipe } from './image-metadata'
+import { imageLabels, INSERT_IMAGE_SQL, type Library } from './library'
+import { linkReferenceSource } from './library-query'
+
+export interface RebuildOptions {
+  signal?: AbortSignal
+  /** Called after each batch of images enters the index. */
+  onIndexed?: (imageIds: string[]) => void
+}
+
+export interface RebuildResult {
+  /** Images in the index with their files, after the rebuild. */
+  count: number
+  added: number
+  removed: number
+  /** Image files that could not be indexed (no recipe, unreadable). */
+  skipped: number
+  /** Settles when every missing thumbnail has been made; resolves to how many were. */
+  thumbnails: Promise<number>
+}
+
+const IMAGE_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(png|jpg|webp)$/
+const REFERENCE_FILE = /^([0-9a-f]{64})\.(png|jpg|webp)$/
+const FORMATS: Record<string, 'png' | 'jpeg' | 'webp'> = { png: 'png', jpeg: 'jpeg', webp: 'webp' }
+/** Rows per transaction while indexing: a few milliseconds each, FTS included. */
+const BATCH = 50
+const READ_CONCURRENCY = 8
+const THUMB_CONCURRENCY = 2
+const REFERENCE_THUMB_SIDE = 256 // as references.ts makes them
+/** Files read, then indexed, per round: bounds memory (recipes hold whole prompts) and each sort. */
+const ROUND = 400
+/** Loops over 100k items turn the event loop this often. */
+const YIELD_EVERY = 2000
+
+interface FoundImage {
+  id: string
+  rel: string
+  recipe: Recipe
+  format: 'png' | 'jpeg' | 'webp'
+  width: number
+  height: number
+  bytes: number
+}
+
+/** Runs `work` over `items` with at most `limit` at a time; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await work(items[i]!)
+    }
+  })
+  await Promise.all(lanes)
+  return results
+}
+
+/** Files directly or deeply under `root` whose names match, as paths relative to `base` with '/' separators. */
+async function filesUnder(root: string, base: string, name: RegExp): Promise<{ rel: string; match: RegExpExecArray }[]> {
+  if (!existsSync(root)) return []
+  const entries = await readdir(root, { recursive: true, withFileTypes: true })
+  const out: { rel: string; match: RegExpExecArray }[] = []
+  for (let i = 0; i < entries.length; i++) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await nextTurn()
+    const e = entries[i]!
+    const match = e.isFile() ? name.exec(e.name) : null
+    if (match) out.push({ rel: relative(base, join(e.parentPath, e.name)).split(sep).join('/'), match })
+  }
+  return out
+}
+
+async function describe(path: string): Promise<{ format: 'png' | 'jpeg' | 'webp'; width: number; height: number; bytes: number } | null> {
+  try {
+    const [meta, info] = await Promise.all([sharp(path).metadata(), stat(path)])
+    const format = FORMATS[meta.format as string]
+    if (!format || !meta.width || !meta.height) return null
+    return { format, width: meta.width, height: meta.height, bytes: info.size }
+  } catch {
+    return null
+  }
+}
+
+/** Every indexed image as (ord, id, file, thumb), read a page at a time so no single query is long. */
+async function indexedImages(library: Library): Promise<{ ord: number; id: string; file: string; thumb: string }[]> {
+  const page = library.db.prepare('SELECT ord, id, file, thumb FROM images WHERE ord > @after ORDER BY ord LIMIT 2000')
+  const out: { ord: number; id: string; file: string; thumb: string }[] = []
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const rows = page.all({ after }) as { ord: number; id: string; file: string; thumb: string }[]
+    if (rows.length === 0) return out
+    for (const r of rows) out.push({ ord: r.ord, id: r.id, file: r.file, thumb: r.thumb })
+    after = rows.at(-1)!.ord
+    await nextTurn()
+  }
+}
+
+export async function rebuildLibrary(library: Library, opts: RebuildOptions = {}): Promise<RebuildResult> {
+  const { db, dir } = library
+  const checkAborted = () => {
+    if (opts.signal?.aborted) throw new AppFailure('internal', 'Rebuilding the library index was stopped because Atelier is closing.')
+  }
+  const indexed = await indexedImages(library)
+  if (!existsSync(join(dir, 'images')) && indexed.length > 0) {
+    throw new AppFailure(
+      'not-found',
+      `The library’s images folder is missing (${join(dir, 'images')}), so the index was left as it is. ` +
+        'If the library is on a disk that is not connected, connect it and try again.',
+    )
+  }
+
+  // 1. Files the index lacks. A row's place (ord) comes from its created time, so the order they are read in
+  //    does not matter; each round is still inserted oldest first.
+  const files = await filesUnder(join(dir, 'images'), dir, IMAGE_FILE)
+  const known = new Set<string>()
+  for (let i = 0; i < indexed.length; i++) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await nextTurn()
+    known.add(indexed[i]!.id)
+  }
+  const unindexed: typeof files = []
+  for (let i = 0; i < files.length; i++) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await nextTurn()
+    if (!known.has(files[i]!.match[1]!)) unindexed.push(files[i]!)
+  }
+  let skipped = 0
+  const read = async ({ rel, match }: (typeof files)[number]): Promise<FoundImage | null> => {
+    checkAborted()
+    const path = library.containedFile(rel)
+    const recipe = path ? await readRecipe(path).catch(() => null) : null
+    const info = path && recipe ? await describe(path) : null
+    if (!recipe || !info) {
+      skipped++
+      return null
+    }
+    return { id: match[1]!, rel, recipe, ...info }
+  }
+
+  const insertJob = db.prepare(
+    `INSERT INTO jobs (id, created_at, model_id, prompt, count, params, request, refs, reference_supply, status)
+     VALUES (@id, @createdAt, @modelId, @prompt, @count, @params, '{}', @refs, NULL, 'completed')
+     ON CONFLICT (id) DO NOTHING`,
+  )
+  const insertImage = db.prepare(INSERT_IMAGE_SQL)
+  const idTaken = db.prepare('SELECT 1 AS found FROM images WHERE id = @id')
+  const setCost = db.prepare('UPDATE images SET cost = @cost WHERE id = @id')
+  const indexBatch = db.transaction((batch: FoundImage[]) => {
+    const ids: string[] = []
+    for (const f of batch) {
+      if (idTaken.get({ id: f.id })) continue // saved meanwhile
+      const r = f.recipe
+      insertJob.run({
+        id: r.jobId,
+        createdAt: r.createdAt,
+        modelId: r.modelId,
+        prompt: r.prompt,
+        count: r.count,
+        params: JSON.stringify(r.params),
+        refs: JSON.stringify(r.references),
+      })
+      const { changes } = insertImage.run({
+        id: f.id,
+        jobId: r.jobId,
+        generationId: r.generationId,
+        index: r.index,
+        file: f.rel,
+        thumb: `thumbs/${f.rel.slice('images/'.length).replace(/\.[a-z]+$/, '')}.webp`,
+        format: f.format,
+        width: f.width,
+        height: f.height,
+        bytes: f.bytes,
+        createdAt: r.createdAt,
+        modelId: r.modelId,
+        ...imageLabels(f.width, f.height, r.params as Record<string, ParamValue>),
+      })
+      if (changes > 0) ids.push(f.id)
+      if (changes > 0 && r.cost !== undefined) setCost.run({ id: f.id, cost: r.cost })
+    }
+    return ids
+  })
+  let added = 0
+  for (let round = 0; round < unindexed.length; round += ROUND) {
+    const found = (await mapLimit(unindexed.slice(round, round + ROUND), READ_CONCURRENCY, read)).filter((f): f is FoundImage => f !== null)
+    found.sort((a, b) => a.recipe.createdAt - b.recipe.createdAt || a.id.localeCompare(b.id))
+    for (let at = 0; at < found.length; at += BATCH) {
+      checkAborted()
+      const ids = indexBatch(found.slice(at, at + BATCH))
+      added += ids.length
+      if (ids.length > 0) opts.onIndexed?.(ids)
+      await nextTurn()
+    }
+  }
+
+  // 2. Rows whose file is gone. Checked file by file now, not against the listing: a save may have landed since.
+  const onDisk = new Set<string>()
+  for (let i = 0; i < files.length; i++) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await nextTurn()
+    onDisk.add(files[i]!.match[1]!)
+  }
+  const missing = (
+    await mapLimit(
+      indexed.filter((r) => !onDisk.has(r.id)),
+      READ_CONCURRENCY,
+      async (r) => ((await stat(join(dir, r.file)).then(() => true, () => false)) ? null : r.ord),
+    )
+  ).filter((o): o is number => o !== null)
+  const dropRows = db.prepare('DELETE FROM images WHERE ord IN (SELECT value FROM json_each(@ords))')
+  let removed = 0
+  for (let at = 0; at < missing.length; at += BATCH) {
+    removed += dropRows.run({ ords: JSON.stringify(missing.slice(at, at + BATCH)) }).changes
+    await nextTurn()
+  }
+
+  // 3. Reference images without a row (their table went with the index).
+  await rebuildReferences(library, checkAborted)
+
+  const count = (db.prepare('SELECT count(*) AS n FROM images').get() as { n: number }).n
+  return { count, added, removed, skipped, thumbnails: remakeThumbnails(library, opts.signal) }
+}
+
+async function rebuildReferences(library: Library, checkAborted: () => void): Promise<void> {
+  const { db, dir } = library
+  const refsDir = join(dir, 'references')
+  const files = await filesUnder(refsDir, dir, REFERENCE_FILE)
+  const has = db.prepare('SELECT 1 AS found FROM reference_images WHERE hash = @hash')
+  const insert = db.prepare(
+    `INSERT INTO reference_images (hash, name, format, width, height, bytes, created_at)
+     VALUES (@hash, @name, @format, @width, @height, @bytes, @createdAt) ON CONFLICT (hash) DO NOTHING`,
+  )
+  for (const { rel, match } of files) {
+    checkAborted()
+    const hash = match[1]!
+    if (rel.includes('/thumbs/') || has.get({ hash })) continue
+    const path = library.containedFile(rel)
+    const info = path ? await describe(path) : null
+    if (!path || !info) continue
+    const recipe = await readRecipe(path).catch(() => null)
+    const name = recipe ? (recipe.prompt.length > 60 ? `${recipe.prompt.slice(0, 59)}…` : recipe.prompt) || 'library image' : 'reference image'
+    const thumb = join(refsDir, 'thumbs', `${hash}.webp`)
+    if (!existsSync(thumb)) {
+      mkdirSync(join(refsDir, 'thumbs'), { recursive: true })
+      const tmp = library.tempFilePath('webp')
+      try {
+        await sharp(path)
+          .rotate()
+          .resize(REFERENCE_THUMB_SIDE, REFERENCE_THUMB_SIDE, { fit: 'inside', withoutEnlargement: true })
+          .webp({ quality: 80 })
+          .toFile(tmp)
+        await rename(tmp, thumb)
+      } catch {
+        await rm(tmp, { force: true })
+        continue
+      }
+    }
+    insert.run({ hash, name, format: info.format, width: info.width, height: info.height, bytes: info.bytes, createdAt: Math.trunc((await stat(path)).mtimeMs) })
+    await linkReferenceSource(library, hash)
+  }
+}
+
+/** Makes every missing image thumbnail, a couple at a time; resolves to how many it made. */
+async function remakeThumbnails(library: Library, signal?: AbortSignal): Promise<number> {
+  const rows = await indexedImages(library)
+  const lacking = (
+    await mapLimit(rows, READ_CONCURRENCY * 2, async (r) => ((await stat(join(library.dir, r.thumb)).then(() => true, () => false)) ? null : r.id))
+  ).filter((id): id is string => id !== null)
+  let made = 0
+  await mapLimit(lacking, THUMB_CONCURRENCY, async (id) => {
+    if (signal?.aborted || !library.db.open) return
+    if (await library.ensureThumb(id)) made++
+  })
+  return made
+}
+
+/** True when the index has no images but the folder has image files: the index was deleted or lost. */
+export async function indexLooksLost(library: Library): Promise<boolean> {
+  if (library.db.prepare('SELECT 1 AS found FROM images LIMIT 1').get()) return false
+  const imagesDir = join(library.dir, 'images')
+  if (!existsSync(imagesDir)) return false
+  const entries = await readdir(imagesDir, { recursive: true })
+  return entries.some((name) => IMAGE_FILE.test(String(name).split(/[\\/]/).at(-1)!))
+}

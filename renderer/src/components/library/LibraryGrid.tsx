@@ -1,0 +1,351 @@
+// The library's images as a virtualized, multi-selectable grid (WAI-ARIA grid: rows of gridcells, one tab
+// stop that arrows move). Rows are fixed-size, computed from the container's width and the thumbnail size;
+// only the rows in view (plus a few) are in the DOM, and the next page is asked for near the end.
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react'
+import { Check, Star } from 'lucide-react'
+import { ContextMenu } from 'radix-ui'
+import { useVirtualizer } from '@tanstack/react-virtual'
+import clsx from 'clsx'
+import { useShallow } from 'zustand/react/shallow'
+import type { LibraryImage } from '../../../../shared/domain'
+import { beginImageDrag, endImageDrag } from '../../lib/imageDrag'
+import { libraryAlt, ordinalsOf, toPreviewItem, type Ordinal } from '../../lib/libraryImages'
+import { useImageDetail } from '../../store/imageDetail'
+import { useLibrary } from '../../store/library'
+import { moveToTrash, setStarred, toggleStar } from '../../store/libraryActions'
+import { usePreview } from '../../store/preview'
+import { Thumbnail } from '../Thumbnail'
+import { ImageMenuItems } from './ImageMenuItems'
+
+const GAP = 12
+/** Ask for the next page when this many rows or fewer remain below the last one rendered. */
+const LOAD_AHEAD_ROWS = 4
+
+function useWidth(element: HTMLElement | null): number {
+  const [width, setWidth] = useState(0)
+  useLayoutEffect(() => {
+    if (!element) return
+    const measure = () => {
+      const style = getComputedStyle(element)
+      setWidth(element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight))
+    }
+    measure()
+    const observer = new ResizeObserver(measure)
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [element])
+  return width
+}
+
+export function LibraryGrid() {
+  const { items, nextCursor, loadingMore, selected, focusId, tileSize, scopeKind } = useLibrary(
+    useShallow((s) => ({
+      items: s.items,
+      nextCursor: s.nextCursor,
+      loadingMore: s.loadingMore,
+      selected: s.selected,
+      focusId: s.focusId,
+      tileSize: s.tileSize,
+      scopeKind: s.scope.kind,
+    })),
+  )
+  const [scroller, setScroller] = useState<HTMLDivElement | null>(null)
+  const width = useWidth(scroller)
+  const columns = Math.max(1, Math.floor((width + GAP) / (tileSize + GAP)))
+  const cell = width > 0 ? (width - GAP * (columns - 1)) / columns : tileSize
+  const rowHeight = Math.round(cell + GAP)
+  const rowCount = Math.ceil(items.length / columns)
+  const ordinals = useMemo(() => ordinalsOf(items), [items])
+  const cells = useRef(new Map<string, HTMLDivElement>())
+  /** Set when the keyboard moved focus, so the newly focused tile takes DOM focus once it is rendered. */
+  const pendingFocus = useRef(false)
+
+  const virtualizer = useVirtualizer({
+    count: rowCount,
+    getScrollElement: () => scroller,
+    estimateSize: () => rowHeight,
+    overscan: 3,
+    paddingStart: 0,
+  })
+  useEffect(() => virtualizer.measure(), [virtualizer, rowHeight])
+
+  const rows = virtualizer.getVirtualItems()
+  const lastRow = rows.length ? rows[rows.length - 1]!.index : -1
+  useEffect(() => {
+    if (nextCursor && !loadingMore && lastRow >= rowCount - 1 - LOAD_AHEAD_ROWS) void useLibrary.getState().loadMore()
+  }, [lastRow, rowCount, nextCursor, loadingMore])
+
+  // The tab stop: the focused tile, or the first one.
+  const focusIndex = Math.max(0, focusId ? items.findIndex((i) => i.id === focusId) : 0)
+  const tabStop = items[focusIndex]?.id
+
+  useEffect(() => {
+    if (!pendingFocus.current || !focusId) return
+    const element = cells.current.get(focusId)
+    if (element) {
+      pendingFocus.current = false
+      element.focus({ preventScroll: true })
+    }
+  })
+
+  const moveTo = useCallback(
+    (index: number, how: 'only' | 'range' | 'focus') => {
+      const target = items[Math.min(items.length - 1, Math.max(0, index))]
+      if (!target) return
+      const library = useLibrary.getState()
+      if (how === 'focus') library.setFocus(target.id)
+      else library.select(target.id, how)
+      pendingFocus.current = true
+      virtualizer.scrollToIndex(Math.floor(items.indexOf(target) / columns), { align: 'auto' })
+    },
+    [items, columns, virtualizer],
+  )
+
+  const preview = useCallback(
+    (image: LibraryImage) => {
+      const list = items.map((i) => toPreviewItem(i, libraryAlt(i, ordinals.get(i.id))))
+      usePreview.getState().open(list, Math.max(0, items.indexOf(image)))
+    },
+    [items, ordinals],
+  )
+
+  /** What an action applies to: the selection, or the focused tile when nothing is selected. */
+  const targets = (): LibraryImage[] => {
+    const chosen = items.filter((i) => selected.has(i.id))
+    if (chosen.length) return chosen
+    const focused = items[focusIndex]
+    return focused ? [focused] : []
+  }
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (items.length === 0) return
+    const mod = event.metaKey || event.ctrlKey
+    const how = event.shiftKey ? 'range' : mod ? 'focus' : 'only'
+    const pageRows = Math.max(1, Math.floor((scroller?.clientHeight ?? rowHeight) / rowHeight))
+    const steps: Record<string, number> = {
+      ArrowLeft: -1,
+      ArrowRight: 1,
+      ArrowUp: -columns,
+      ArrowDown: columns,
+      PageUp: -columns * pageRows,
+      PageDown: columns * pageRows,
+    }
+    const step = steps[event.key]
+    if (step !== undefined) {
+      event.preventDefault()
+      const next = focusIndex + step
+      // Up from the first row or down from the last stays put rather than jumping to a corner.
+      if (event.key.startsWith('Arrow') && (next < 0 || next >= items.length) && Math.abs(step) > 1) return
+      moveTo(next, how)
+      return
+    }
+    switch (event.key) {
+      case 'Home':
+        event.preventDefault()
+        moveTo(mod ? 0 : focusIndex - (focusIndex % columns), how)
+        return
+      case 'End':
+        event.preventDefault()
+        moveTo(mod ? items.length - 1 : Math.min(items.length - 1, focusIndex - (focusIndex % columns) + columns - 1), how)
+        return
+      case ' ': {
+        event.preventDefault()
+        const focused = items[focusIndex]
+        if (!focused) return
+        if (mod) useLibrary.getState().select(focused.id, 'toggle')
+        else preview(focused)
+        return
+      }
+      case 'Enter': {
+        const focused = items[focusIndex]
+        if (!focused) return
+        event.preventDefault()
+        useImageDetail.getState().open(focused)
+        return
+      }
+      case 'Delete':
+      case 'Backspace':
+        if (scopeKind === 'trash') return
+        event.preventDefault()
+        void moveToTrash(targets().map((i) => i.id))
+        return
+      case 'Escape':
+        if (selected.size === 0) return
+        event.preventDefault()
+        useLibrary.getState().clearSelection()
+        return
+    }
+    if (mod && !event.altKey && event.key.toLowerCase() === 'a') {
+      event.preventDefault()
+      useLibrary.getState().selectAll()
+      return
+    }
+    if (!mod && !event.altKey && event.key.toLowerCase() === 's' && scopeKind !== 'trash') {
+      event.preventDefault()
+      void toggleStar(targets().map((i) => i.id))
+    }
+  }
+
+  const onCellClick = (event: MouseEvent, image: LibraryImage) => {
+    const mod = event.metaKey || event.ctrlKey
+    useLibrary.getState().select(image.id, event.shiftKey ? (mod ? 'add-range' : 'range') : mod ? 'toggle' : 'only')
+  }
+
+  /** Right-click on a tile outside the selection makes it the selection (as file managers do). */
+  const onCellContextMenu = (image: LibraryImage) => {
+    if (!useLibrary.getState().selected.has(image.id)) useLibrary.getState().select(image.id, 'only')
+  }
+
+  const onDragStart = (event: DragEvent, image: LibraryImage) => {
+    if (!useLibrary.getState().selected.has(image.id)) useLibrary.getState().select(image.id, 'only')
+    const { selected: now } = useLibrary.getState()
+    beginImageDrag(event, items.filter((i) => now.has(i.id)))
+  }
+
+  const menuTargets = items.filter((i) => selected.has(i.id))
+
+  return (
+    <ContextMenu.Root modal={false}>
+      <ContextMenu.Trigger asChild>
+        <div
+          ref={setScroller}
+          className="lib-scroll"
+          onMouseDown={(event) => {
+            // A click on the space between tiles clears the selection.
+            if (event.target === event.currentTarget || (event.target as HTMLElement).dataset.gridEmpty !== undefined) {
+              useLibrary.getState().clearSelection()
+            }
+          }}
+        >
+          <div
+            role="grid"
+            aria-label="Library"
+            aria-multiselectable="true"
+            aria-rowcount={nextCursor ? -1 : rowCount}
+            aria-colcount={columns}
+            className="lib-grid"
+            data-grid-empty=""
+            style={{ height: virtualizer.getTotalSize() }}
+            onKeyDown={onKeyDown}
+          >
+            {rows.map((row) => {
+              const rowItems = items.slice(row.index * columns, row.index * columns + columns)
+              return (
+                <div
+                  key={row.key}
+                  role="row"
+                  aria-rowindex={row.index + 1}
+                  className="lib-row"
+                  style={{ transform: `translateY(${row.start}px)`, height: rowHeight - GAP, gridTemplateColumns: `repeat(${columns}, ${cell}px)`, gap: GAP }}
+                >
+                  {rowItems.map((image, col) => (
+                    <Tile
+                      key={image.id}
+                      image={image}
+                      column={col + 1}
+                      ordinal={ordinals.get(image.id)}
+                      selected={selected.has(image.id)}
+                      tabbable={image.id === tabStop}
+                      register={(element) => {
+                        if (element) cells.current.set(image.id, element)
+                        else cells.current.delete(image.id)
+                      }}
+                      onClick={(event) => onCellClick(event, image)}
+                      onDoubleClick={() => useImageDetail.getState().open(image)}
+                      onContextMenu={() => onCellContextMenu(image)}
+                      onFocus={() => useLibrary.getState().setFocus(image.id)}
+                      onDragStart={(event) => onDragStart(event, image)}
+                      onStar={() => void setStarred([image.id], !image.starred)}
+                    />
+                  ))}
+                </div>
+              )
+            })}
+          </div>
+          {loadingMore && (
+            <div className="lib-more" role="status">
+              Loading more images…
+            </div>
+          )}
+        </div>
+      </ContextMenu.Trigger>
+      <ContextMenu.Portal>
+        <ContextMenu.Content className="menu" collisionPadding={8} onCloseAutoFocus={(event) => {
+          // Back to the tile the menu was for, not the grid container.
+          event.preventDefault()
+          const id = useLibrary.getState().focusId
+          if (id) cells.current.get(id)?.focus({ preventScroll: true })
+        }}>
+          {menuTargets.length > 0 ? (
+            <ImageMenuItems kit={ContextMenu} images={menuTargets} onPreview={() => menuTargets[0] && preview(menuTargets[0])} />
+          ) : (
+            <ContextMenu.Label className="menu-label-row">Select images to act on them</ContextMenu.Label>
+          )}
+        </ContextMenu.Content>
+      </ContextMenu.Portal>
+    </ContextMenu.Root>
+  )
+}
+
+interface TileProps {
+  image: LibraryImage
+  column: number
+  ordinal: Ordinal | undefined
+  selected: boolean
+  tabbable: boolean
+  register: (element: HTMLDivElement | null) => void
+  onClick: (event: MouseEvent) => void
+  onDoubleClick: () => void
+  onContextMenu: () => void
+  onFocus: () => void
+  onDragStart: (event: DragEvent) => void
+  onStar: () => void
+}
+
+function Tile({ image, column, ordinal, selected, tabbable, register, onClick, onDoubleClick, onContextMenu, onFocus, onDragStart, onStar }: TileProps) {
+  const alt = libraryAlt(image, ordinal)
+  return (
+    <div
+      ref={register}
+      role="gridcell"
+      aria-colindex={column}
+      aria-selected={selected}
+      aria-description={image.starred ? 'Starred' : undefined}
+      tabIndex={tabbable ? 0 : -1}
+      className={clsx('lib-tile', selected && 'is-selected', image.starred && 'is-starred')}
+      draggable
+      onClick={onClick}
+      onDoubleClick={onDoubleClick}
+      onContextMenu={onContextMenu}
+      onFocus={onFocus}
+      onDragStart={onDragStart}
+      onDragEnd={endImageDrag}
+    >
+      <div className="lib-tile-media">
+        <Thumbnail src={image.thumbUrl} alt={alt} className="lib-thumb" />
+      </div>
+      <span className="lib-tile-check" aria-hidden>
+        <Check size={11} strokeWidth={3} />
+      </span>
+      {/* A mouse shortcut; the keyboard's is S, and the state is in the menu and the details. */}
+      <span
+        className="lib-tile-star"
+        aria-hidden
+        title={image.starred ? 'Unstar' : 'Star'}
+        onClick={(event) => {
+          event.stopPropagation()
+          onStar()
+        }}
+        onDoubleClick={(event) => event.stopPropagation()}
+      >
+        <Star size={14} strokeWidth={2} />
+      </span>
+      <span className="lib-tile-caption" aria-hidden>
+        <span className="lib-tile-prompt">{image.prompt}</span>
+        <span className="lib-tile-meta tabular">
+          {image.width} × {image.height} · {image.format.toUpperCase()}
+        </span>
+      </span>
+    </div>
+  )
+}

@@ -1,0 +1,315 @@
+// Organising and reusing library images. Each change shows at once (optimistically), then main's answer is
+// reconciled: counts are re-read, and a refused change is undone by re-reading the images.
+import type { Board, ImageDetail, LibraryImage } from '../../../shared/domain'
+import { api, isDesktop } from '../bridge'
+import { settle } from '../lib/request'
+import { useComposer, type RecipeReuse } from './composer'
+import { useImageDetail } from './imageDetail'
+import { reloadLibrary, useLibrary } from './library'
+import { useNavigation } from './navigation'
+import { toast } from './toasts'
+
+const images = (n: number) => (n === 1 ? 'image' : 'images')
+const counted = (n: number) => `${n} ${images(n)}`
+
+/** After a change main accepted: counts may have moved, and the open image may be one of those changed. */
+function reconcile(ids: readonly string[]): void {
+  void useLibrary.getState().loadFacets()
+  const open = useImageDetail.getState().imageId
+  if (open && ids.includes(open)) void useImageDetail.getState().refresh()
+}
+
+/** After a change main refused: say so, and show the truth again. */
+function refused(title: string, message: string): void {
+  toast({ tone: 'danger', title, message })
+  void reloadLibrary()
+  void useLibrary.getState().loadFacets()
+  void useImageDetail.getState().refresh()
+}
+
+function byId(ids: readonly string[]): LibraryImage[] {
+  const which = new Set(ids)
+  return useLibrary.getState().items.filter((i) => which.has(i.id))
+}
+
+// ---------- star ----------
+export async function setStarred(ids: string[], starred: boolean): Promise<void> {
+  if (ids.length === 0) return
+  const library = useLibrary.getState()
+  const changing = byId(ids).filter((i) => i.starred !== starred)
+  library.patchItems(ids, (i) => ({ ...i, starred }))
+  library.patchCounts({ starred: (starred ? 1 : -1) * changing.length })
+  // In Starred, an unstarred image no longer belongs.
+  if (!starred && library.scope.kind === 'starred') library.removeItems(ids)
+  patchOpenImage(ids, (image) => ({ ...image, starred }))
+  const result = await settle(api.setStarred({ imageIds: ids, starred }))
+  if (!result.ok) refused(starred ? 'Could not star' : 'Could not unstar', result.error.message)
+  else reconcile(ids)
+}
+
+/** S: stars the images unless every one is starred already, then unstars them. */
+export function toggleStar(ids: string[]): Promise<void> {
+  const targets = byId(ids)
+  const open = useImageDetail.getState()
+  const known = targets.length ? targets : open.image && ids.includes(open.image.id) ? [open.image] : []
+  return setStarred(ids, !known.every((i) => i.starred))
+}
+
+function patchOpenImage(ids: readonly string[], patch: (image: LibraryImage) => LibraryImage): void {
+  useImageDetail.setState((s) => {
+    if (!s.imageId || !ids.includes(s.imageId)) return {}
+    return {
+      image: s.image ? patch(s.image) : s.image,
+      detail: s.detail ? { ...s.detail, image: patch(s.detail.image) } : s.detail,
+    }
+  })
+}
+
+// ---------- trash ----------
+export async function moveToTrash(ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  const library = useLibrary.getState()
+  const taken = byId(ids)
+  const queryKey = keyOfQuery()
+  const trashedAt = Date.now()
+  if (library.scope.kind !== 'trash') library.removeItems(ids)
+  library.patchCounts({ all: -ids.length, trash: ids.length, starred: -taken.filter((i) => i.starred).length })
+  patchOpenImage(ids, (image) => ({ ...image, trashedAt }))
+  const result = await settle(api.trashImages({ imageIds: ids }))
+  if (!result.ok) {
+    refused('Could not move to the trash', result.error.message)
+    return
+  }
+  reconcile(ids)
+  toast({
+    tone: 'info',
+    title: ids.length === 1 ? 'Moved to the trash' : `Moved ${counted(ids.length)} to the trash`,
+    message: 'They stay in the trash until you empty it.',
+    action: {
+      label: 'Undo',
+      altText: 'Open Trash in the library sidebar to restore them.',
+      run: () => void restoreImages(ids, keyOfQuery() === queryKey ? taken : []),
+    },
+  })
+}
+
+/** Brings images back from the trash; `shown` are their grid copies to put straight back (an undo). */
+export async function restoreImages(ids: string[], shown: LibraryImage[] = []): Promise<void> {
+  if (ids.length === 0) return
+  const library = useLibrary.getState()
+  if (library.scope.kind === 'trash') library.removeItems(ids)
+  else if (shown.length) library.insertItems(shown.map(({ trashedAt: _gone, ...image }) => image))
+  library.patchCounts({ all: ids.length, trash: -ids.length, starred: shown.filter((i) => i.starred).length })
+  patchOpenImage(ids, ({ trashedAt: _gone, ...image }) => image)
+  const result = await settle(api.restoreImages({ imageIds: ids }))
+  if (!result.ok) {
+    refused('Could not restore', result.error.message)
+    return
+  }
+  reconcile(ids)
+  if (library.scope.kind !== 'trash') void reloadLibrary()
+  if (!shown.length) toast({ tone: 'success', title: ids.length === 1 ? 'Restored' : `Restored ${counted(ids.length)}` })
+}
+
+export async function emptyTrash(): Promise<void> {
+  const library = useLibrary.getState()
+  const open = useImageDetail.getState()
+  if (library.scope.kind === 'trash') library.removeItems(library.items.map((i) => i.id))
+  library.patchCounts({ trash: -(library.facets?.counts.trash ?? 0) })
+  if (open.image?.trashedAt !== undefined) open.close()
+  const result = await settle(api.emptyTrash())
+  if (!result.ok) refused('Could not empty the trash', result.error.message)
+  else {
+    reconcile([])
+    toast({ tone: 'success', title: 'Trash emptied', message: `${counted(result.value.count)} deleted for good.` })
+  }
+}
+
+/** What the grid was showing, to know whether an undo can put images straight back where they were. */
+function keyOfQuery(): string {
+  const s = useLibrary.getState()
+  return JSON.stringify([s.queriedText, s.scope, s.modelIds, s.sizes, s.aspects, s.formats, s.from, s.to, s.sort])
+}
+
+// ---------- boards ----------
+/** Answers the new board, or main's sentence for why not. */
+export async function createBoard(name: string): Promise<Board | string> {
+  const result = await settle(api.createBoard({ name }))
+  if (!result.ok) return result.error.message
+  void useLibrary.getState().loadFacets()
+  return result.value
+}
+
+export async function renameBoard(boardId: string, name: string): Promise<string | null> {
+  const result = await settle(api.renameBoard({ boardId, name }))
+  if (!result.ok) return result.error.message
+  void useLibrary.getState().loadFacets()
+  return null
+}
+
+export async function deleteBoard(board: Board): Promise<void> {
+  const library = useLibrary.getState()
+  if (library.scope.kind === 'board' && library.scope.boardId === board.id) library.setScope({ kind: 'all' })
+  const result = await settle(api.deleteBoard({ boardId: board.id }))
+  if (!result.ok) refused(`Could not delete “${board.name}”`, result.error.message)
+  else {
+    void library.loadFacets()
+    toast({ tone: 'info', title: `Deleted the board “${board.name}”`, message: 'Its images are still in your library.' })
+  }
+}
+
+export async function addToBoard(board: Pick<Board, 'id' | 'name'>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  const result = await settle(api.addToBoard({ boardId: board.id, imageIds: ids }))
+  if (!result.ok) {
+    toast({ tone: 'danger', title: `Could not add to “${board.name}”`, message: result.error.message })
+    return
+  }
+  reconcile(ids)
+  const library = useLibrary.getState()
+  if (library.scope.kind === 'board' && library.scope.boardId === board.id) void reloadLibrary()
+  toast({ tone: 'success', title: `Added ${ids.length === 1 ? 'the image' : counted(ids.length)} to “${board.name}”` })
+}
+
+/** Creates a board named `name` and puts the images in it ("New board…" in the Add to board menu). */
+export async function addToNewBoard(name: string, ids: string[]): Promise<string | null> {
+  const board = await createBoard(name)
+  if (typeof board === 'string') return board
+  await addToBoard(board, ids)
+  return null
+}
+
+export async function removeFromBoard(board: Pick<Board, 'id' | 'name'>, ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  const library = useLibrary.getState()
+  if (library.scope.kind === 'board' && library.scope.boardId === board.id) library.removeItems(ids)
+  const result = await settle(api.removeFromBoard({ boardId: board.id, imageIds: ids }))
+  if (!result.ok) refused(`Could not remove from “${board.name}”`, result.error.message)
+  else {
+    reconcile(ids)
+    toast({ tone: 'info', title: `Removed ${ids.length === 1 ? 'the image' : counted(ids.length)} from “${board.name}”` })
+  }
+}
+
+// ---------- out of the app ----------
+export async function exportImages(ids: string[], as: 'folder' | 'zip'): Promise<void> {
+  if (ids.length === 0) return
+  const result = await settle(api.exportImages({ imageIds: ids, as }))
+  if (!result.ok) {
+    toast({ tone: 'danger', title: 'Could not export', message: result.error.message })
+    return
+  }
+  // Nothing written: the user closed the save dialog.
+  if (result.value.count === 0) return
+  toast({
+    tone: 'success',
+    title: as === 'zip' ? `Exported ${counted(result.value.count)} as a zip` : `Exported ${counted(result.value.count)}`,
+    message: result.value.location,
+  })
+}
+
+/** PNG bytes of an image (the only image type web clipboards take). */
+async function pngOf(image: LibraryImage): Promise<Blob> {
+  const response = await fetch(image.url)
+  if (!response.ok) throw new Error(`The image could not be read (${response.status}).`)
+  const blob = await response.blob()
+  if (blob.type === 'image/png') return blob
+  const bitmap = await createImageBitmap(blob)
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height)
+  canvas.getContext('2d')?.drawImage(bitmap, 0, 0)
+  bitmap.close()
+  return canvas.convertToBlob({ type: 'image/png' })
+}
+
+export async function copyImage(image: LibraryImage): Promise<void> {
+  const result = await settle(api.copyImage({ imageId: image.id }))
+  if (result.ok) {
+    toast({ tone: 'success', title: 'Image copied' })
+    return
+  }
+  if (isDesktop) {
+    toast({ tone: 'danger', title: 'Could not copy the image', message: result.error.message })
+    return
+  }
+  // The browser harness has no native clipboard in main: the page's own clipboard takes the full image.
+  try {
+    await navigator.clipboard.write([new ClipboardItem({ 'image/png': pngOf(image) })])
+    toast({ tone: 'success', title: 'Image copied', message: 'Copied as PNG.' })
+  } catch {
+    toast({ tone: 'danger', title: 'Could not copy the image', message: `${result.error.message} The browser did not allow copying it either.` })
+  }
+}
+
+export async function revealImage(image: LibraryImage): Promise<void> {
+  const result = await settle(api.revealImage({ imageId: image.id }))
+  if (!result.ok) toast({ tone: isDesktop ? 'danger' : 'info', title: 'Could not show the file', message: result.error.message })
+}
+
+export async function copyText(text: string, what: string): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text)
+    toast({ tone: 'success', title: `${what} copied` })
+  } catch {
+    toast({ tone: 'danger', title: `Could not copy the ${what.toLowerCase()}`, message: 'The clipboard is not available. Select the text and copy it instead.' })
+  }
+}
+
+// ---------- reuse ----------
+export type ReuseWhat = 'all' | 'prompt' | 'params'
+
+const REUSED = { all: 'Settings reused', prompt: 'Prompt reused', params: 'Parameters reused' } as const
+
+/** Fills the composer from an image's recipe and goes to Create (see RecipeReuse for what each one takes). */
+export async function reuse(image: LibraryImage, what: ReuseWhat): Promise<void> {
+  const recipe: RecipeReuse = {}
+  if (what !== 'params') recipe.prompt = image.prompt
+  if (what !== 'prompt') recipe.params = image.params
+  let missing = 0
+  if (what === 'all') {
+    const detail = await referencesOf(image)
+    if (typeof detail === 'string') {
+      toast({ tone: 'danger', title: 'Could not reuse the settings', message: detail })
+      return
+    }
+    recipe.references = detail.references
+    missing = image.references.length - detail.references.length
+  }
+  const { skipped } = useComposer.getState().reuse(recipe)
+  useImageDetail.getState().close()
+  useNavigation.getState().go('create')
+  const notes = [
+    skipped.length ? `Not available in this model any more, so left as they were: ${skipped.join(', ')}.` : '',
+    missing > 0 ? `${missing === 1 ? 'One reference image is' : `${missing} reference images are`} no longer stored and could not be added.` : '',
+  ].filter(Boolean)
+  toast({ tone: notes.length ? 'info' : 'success', title: REUSED[what], ...(notes.length ? { message: notes.join(' ') } : {}) })
+}
+
+async function referencesOf(image: LibraryImage): Promise<ImageDetail | string> {
+  const open = useImageDetail.getState()
+  if (open.detail?.image.id === image.id) return open.detail
+  if (image.references.length === 0) return { image, references: [], usedIn: [], boardIds: [] }
+  const result = await settle(api.getImageDetail({ imageId: image.id }))
+  return result.ok ? result.value : result.error.message
+}
+
+/** Adds images to the composer's references (staying in the library, so several can be picked). */
+export async function useAsReference(ids: string[]): Promise<void> {
+  if (ids.length === 0) return
+  const composer = useComposer.getState()
+  const before = composer.references.length
+  await Promise.all(ids.map((id) => composer.addReferenceFromLibrary(id)))
+  const { references, referenceProblems } = useComposer.getState()
+  const added = references.length - before
+  if (added > 0) {
+    // On Create the tray shows it; elsewhere a toast says where it went.
+    if (useNavigation.getState().view === 'create') return
+    toast({
+      tone: 'success',
+      title: added === 1 ? 'Added to the reference images' : `Added ${added} reference images`,
+      message: `The composer has ${references.length} now.`,
+      action: { label: 'Go to Create', altText: 'Open Create from the main navigation.', run: () => useNavigation.getState().go('create') },
+    })
+  } else if (referenceProblems.length) {
+    toast({ tone: 'danger', title: 'Not added to the reference images', message: referenceProblems[referenceProblems.length - 1]!.message })
+  }
+}

@@ -1,0 +1,273 @@
+// Exporting a selection: untouched files plus manifest.jsonl, to a folder or a zip (checked with Debian's unzip
+// when installed, and always with a small reader here), through the services and the request handlers.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createAppServices, type LibraryPlatform } from '../../electron/services/app'
+import type { Logger } from '../../electron/services/dispatch'
+import { exportToFolder, exportToZip } from '../../electron/services/library-export'
+import { createNodeSettingsBacking } from '../../electron/services/settings'
+import type { LibraryImage } from '../../shared/domain'
+import { longestBlock, mediaUrl, openTestLibrary, type TestLibrary } from '../fixtures/library-fixture'
+import { makeImage, writeTemp } from '../fixtures/library-images'
+
+let t: TestLibrary
+let out: string
+beforeEach(() => {
+  t = openTestLibrary()
+  out = mkdtempSync(join(tmpdir(), 'atelier-export-'))
+})
+afterEach(async () => {
+  await t.close()
+  rmSync(out, { recursive: true, force: true })
+})
+
+const HAS_UNZIP = spawnSync('unzip', ['-v']).status === 0
+const quiet: Logger = { info() {}, warn() {}, error() {} }
+
+/** A tiny zip reader: walks the central directory (ZIP64 aware), checks each local header, CRC and size. */
+function readZip(file: string): Map<string, Buffer> {
+  const zip = readFileSync(file)
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  expect(eocd).toBeGreaterThan(0)
+  let count = zip.readUInt16LE(eocd + 10)
+  let cdOffset = zip.readUInt32LE(eocd + 16)
+  if (cdOffset === 0xffffffff) {
+    const locator = eocd - 20
+    expect(zip.readUInt32LE(locator)).toBe(0x07064b50)
+    const record = Number(zip.readBigUInt64LE(locator + 8))
+    expect(zip.readUInt32LE(record)).toBe(0x06064b50)
+    count = Number(zip.readBigUInt64LE(record + 32))
+    cdOffset = Number(zip.readBigUInt64LE(record + 48))
+  }
+  const files = new Map<string, Buffer>()
+  let at = cdOffset
+  for (let i = 0; i < count; i++) {
+    expect(zip.readUInt32LE(at)).toBe(0x02014b50)
+    expect(zip.readUInt16LE(at + 10)).toBe(0) // STORE
+    const crc = zip.readUInt32LE(at + 16)
+    const size = zip.readUInt32LE(at + 24)
+    const nameLength = zip.readUInt16LE(at + 28)
+    const extraLength = zip.readUInt16LE(at + 30)
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength)
+    let local = zip.readUInt32LE(at + 42)
+    if (local === 0xffffffff) {
+      const extra = zip.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength)
+      expect(extra.readUInt16LE(0)).toBe(1)
+      local = Number(extra.readBigUInt64LE(4))
+    }
+    expect(zip.readUInt32LE(local)).toBe(0x04034b50)
+    expect(zip.readUInt32LE(local + 14)).toBe(crc)
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28)
+    const data = zip.subarray(start, start + size)
+    expect(crc32(data) >>> 0).toBe(crc)
+    files.set(name, data)
+    at += 46 + nameLength + extraLength + zip.readUInt16LE(at + 32)
+  }
+  return files
+}
+
+async function threeImages(): Promise<LibraryImage[]> {
+  return [
+    await t.save({ prompt: 'Crème brûlée, macro shot', format: 'png', width: 80, height: 60 }),
+    await t.save({ prompt: 'Crème brûlée, macro shot', format: 'jpeg' }), // same prompt: names must still differ
+    await t.save({ prompt: '雪', format: 'webp', params: { size: '3K' } }),
+  ]
+}
+
+function checkManifest(text: string, images: LibraryImage[], names: string[]): void {
+  const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  expect(lines).toHaveLength(images.length)
+  expect(lines.map((l) => l.file).sort()).toEqual([...names].filter((n) => n !== 'manifest.jsonl').sort())
+  for (const image of images) {
+    const line = lines.find((l) => l.imageId === image.id)!
+    expect(line).toEqual({
+      file: line.file,
+      version: 1,
+      app: 'Atelier',
+      imageId: image.id,
+      jobId: image.jobId,
+      generationId: image.generationId,
+      index: 0,
+      count: 1,
+      modelId: image.modelId,
+      prompt: image.prompt,
+      params: image.params,
+      references: image.references,
+      createdAt: image.createdAt,
+      width: image.width,
+      height: image.height,
+      format: image.format,
+      bytes: image.bytes,
+    })
+  }
+}
+
+describe('export', () => {
+  it('copies the untouched files into a new folder with a manifest', async () => {
+    const images = await threeImages()
+    const items = await t.queries.files(images.map((i) => i.id))
+    const target = join(out, 'export')
+    expect(await exportToFolder(items, target)).toEqual({ location: target, count: 3 })
+    const names = readdirSync(target).sort()
+    expect(names).toHaveLength(4)
+    expect(names).toContain('manifest.jsonl')
+    expect(names.filter((n) => n.startsWith('creme-brulee-macro-shot-'))).toHaveLength(2)
+    checkManifest(readFileSync(join(target, 'manifest.jsonl'), 'utf8'), images, names)
+    for (const item of items) {
+      const line = readFileSync(join(target, 'manifest.jsonl'), 'utf8')
+        .split('\n')
+        .find((l) => l.includes(item.image.id))!
+      const name = (JSON.parse(line) as { file: string }).file
+      expect(readFileSync(join(target, name)).equals(readFileSync(item.path))).toBe(true)
+    }
+    await expect(exportToFolder(items, target)).rejects.toThrow(/export did not finish/) // never into an existing folder
+  })
+
+  for (const forceZip64 of [false, true]) {
+    it(`writes a valid zip${forceZip64 ? ' with ZIP64 records' : ''}: files byte for byte and the manifest`, async () => {
+      const images = await threeImages()
+      const items = await t.queries.files(images.map((i) => i.id))
+      const zip = join(out, 'images.zip')
+      expect(await exportToZip(items, zip, { forceZip64 })).toEqual({ location: zip, count: 3 })
+      expect(existsSync(`${zip}.part`)).toBe(false)
+      const files = readZip(zip)
+      expect([...files.keys()].at(-1)).toBe('manifest.jsonl')
+      checkManifest(files.get('manifest.jsonl')!.toString('utf8'), images, [...files.keys()])
+      for (const item of items) {
+        const [name] = [...files.entries()].find(([, data]) => data.equals(readFileSync(item.path)))!
+        expect(name).toMatch(/\.(png|jpg|webp)$/)
+      }
+      if (HAS_UNZIP) {
+        expect(execFileSync('unzip', ['-t', zip], { encoding: 'utf8' })).toMatch(/No errors detected/)
+        const listed = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n')
+        expect(listed.sort()).toEqual([...files.keys()].sort())
+        const extracted = join(out, 'x')
+        mkdirSync(extracted)
+        execFileSync('unzip', ['-q', zip, '-d', extracted])
+        for (const [name, data] of files) expect(readFileSync(join(extracted, name)).equals(data)).toBe(true)
+      }
+    })
+  }
+
+  it('streams: large files never block the main thread for 16 ms or more', async () => {
+    const images: LibraryImage[] = []
+    for (let i = 0; i < 3; i++) {
+      const bytes = await makeImage('png', 1400, 1400, true) // ~6 MB of noise each
+      t.library.recordJob({ id: `big-${i}`, createdAt: i, modelId: 'm', prompt: 'noise', count: 1, params: {}, request: {}, references: [], referenceSupply: null })
+      images.push(await t.library.saveImage({ jobId: `big-${i}`, generationId: `big-${i}`, index: 0, tempPath: writeTemp(t.library, bytes) }))
+    }
+    const items = await t.queries.files(images.map((i) => i.id))
+    expect(items.reduce((sum, i) => sum + i.image.bytes, 0)).toBeGreaterThan(12_000_000)
+    let n = 0
+    const zip = () => exportToZip(items, join(out, `big-${++n}.zip`))
+    const folder = () => exportToFolder(items, join(out, `big-${++n}`))
+    expect(Math.min(await longestBlock(zip), await longestBlock(zip), await longestBlock(zip))).toBeLessThan(16)
+    expect(Math.min(await longestBlock(folder), await longestBlock(folder), await longestBlock(folder))).toBeLessThan(16)
+    expect(readZip(join(out, 'big-1.zip')).size).toBe(4)
+  })
+
+  it('leaves no half-written zip behind when it fails', async () => {
+    const [image] = await threeImages()
+    const items = await t.queries.files([image!.id])
+    rmSync(items[0]!.path) // the file vanishes mid-export
+    await expect(exportToZip(items, join(out, 'broken.zip'))).rejects.toThrow(/export did not finish/)
+    expect(readdirSync(out)).toEqual([])
+  })
+})
+
+describe('export and the platform actions through the request handlers', () => {
+  let dataDir: string
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'atelier-app-'))
+  })
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }))
+
+  async function servicesWith(platform?: LibraryPlatform) {
+    const services = createAppServices({
+      dataDir,
+      keytar: new Error('no keychain in this test'),
+      settingsBacking: createNodeSettingsBacking(dataDir),
+      mediaUrl,
+      emit: () => {},
+      log: quiet,
+      ...(platform ? { platform } : {}),
+    })
+    const library = services.library
+    library.recordJob({ id: 'j', createdAt: 1, modelId: 'm', prompt: 'a kite', count: 2, params: {}, request: {}, references: [], referenceSupply: null })
+    const png = await library.saveImage({ jobId: 'j', generationId: 'g0', index: 0, tempPath: writeTemp(library, await makeImage('png', 64, 64)) })
+    const webp = await library.saveImage({ jobId: 'j', generationId: 'g1', index: 1, tempPath: writeTemp(library, await makeImage('webp', 64, 64), 'webp') })
+    return { services, png, webp }
+  }
+
+  it('without a desktop shell: exports under the data folder, and says drag/copy/reveal need the app', async () => {
+    const { services, png, webp } = await servicesWith()
+    try {
+      const zip = await services.dispatch('exportImages', { imageIds: [png.id, webp.id, png.id], as: 'zip' })
+      expect(zip).toMatchObject({ ok: true, value: { count: 2 } })
+      const location = (zip as { value: { location: string } }).value.location
+      expect(location).toMatch(new RegExp(`^${join(dataDir, 'exports')}/atelier-export-\\d{8}-\\d{6}\\.zip$`))
+      expect(readZip(location).size).toBe(3)
+      const folder = await services.dispatch('exportImages', { imageIds: [webp.id], as: 'folder' })
+      expect(folder).toMatchObject({ ok: true, value: { count: 1 } })
+      expect(readdirSync((folder as { value: { location: string } }).value.location)).toHaveLength(2)
+      expect(await services.dispatch('exportImages', { imageIds: ['gone'], as: 'zip' })).toMatchObject({
+        ok: false,
+        error: { code: 'not-found' },
+      })
+      for (const [name, input] of [
+        ['startDrag', { imageIds: [png.id] }],
+        ['copyImage', { imageId: png.id }],
+        ['revealImage', { imageId: png.id }],
+      ] as const) {
+        expect(await services.dispatch(name, input)).toEqual({
+          ok: false,
+          error: { code: 'invalid-input', message: expect.stringMatching(/works in the Atelier desktop app/) },
+        })
+      }
+    } finally {
+      await services.dispose()
+    }
+  })
+
+  it('with a desktop shell: hands it only real paths inside the library, resolved from ids', async () => {
+    const calls: unknown[][] = []
+    let chosen: string | null = out
+    const platform: LibraryPlatform = {
+      startDrag: (files, icon) => calls.push(['drag', files, icon.subarray(1, 4).toString('latin1')]),
+      copyImage: (image) => calls.push(['copy', 'png' in image ? 'png bytes' : image.path]),
+      reveal: (file) => calls.push(['reveal', file]),
+      exportTarget: async (kind, suggested) => {
+        calls.push(['target', kind, suggested])
+        return chosen === null ? null : kind === 'zip' ? join(chosen, suggested) : chosen
+      },
+    }
+    const { services, png, webp } = await servicesWith(platform)
+    try {
+      const pngPath = services.library.resolveFile(png.id, 'full')!
+      const webpPath = services.library.resolveFile(webp.id, 'full')!
+      expect(await services.dispatch('startDrag', { imageIds: [png.id, webp.id, 'nope'] })).toEqual({ ok: true, value: { count: 2 } })
+      expect(await services.dispatch('copyImage', { imageId: png.id })).toEqual({ ok: true, value: { count: 1 } })
+      expect(await services.dispatch('copyImage', { imageId: webp.id })).toEqual({ ok: true, value: { count: 1 } })
+      expect(await services.dispatch('revealImage', { imageId: webp.id })).toEqual({ ok: true, value: { count: 1 } })
+      expect(await services.dispatch('revealImage', { imageId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } })
+      const folder = await services.dispatch('exportImages', { imageIds: [png.id], as: 'folder' })
+      expect((folder as { value: { location: string } }).value.location).toMatch(new RegExp(`^${out}/atelier-export-`))
+      chosen = null
+      expect(await services.dispatch('exportImages', { imageIds: [png.id], as: 'zip' })).toEqual({ ok: true, value: { location: '', count: 0 } })
+      expect(calls).toEqual([
+        ['drag', [pngPath, webpPath], 'PNG'],
+        ['copy', pngPath],
+        ['copy', 'png bytes'],
+        ['reveal', webpPath],
+        ['target', 'folder', expect.stringMatching(/^atelier-export-\d{8}-\d{6}$/)],
+        ['target', 'zip', expect.stringMatching(/^atelier-export-\d{8}-\d{6}\.zip$/)],
+      ])
+    } finally {
+      await services.dispose()
+    }
+  })
+})
