@@ -8,6 +8,8 @@ export const MAX_REFERENCES = 14
 export const MIN_IMAGES = 1
 export const MAX_IMAGES = 15
 export const MAX_PROMPT_CHARS = 8000
+/** Largest reference image file (bytes); main enforces it, the renderer checks it before sending bytes. */
+export const MAX_REFERENCE_BYTES = 30_000_000
 
 // ---------- secrets ----------
 export const SecretStateSchema = z.enum(['stored', 'absent', 'session-only'])

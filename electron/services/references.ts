@@ -14,7 +14,7 @@ import { lstat, open, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, isAbsolute, join } from 'node:path'
 import sharp from 'sharp'
 import type { z } from 'zod'
-import type { AddReferenceInputSchema, ReferenceImage, ReferenceSupply } from '../../shared/domain'
+import { MAX_REFERENCE_BYTES, type AddReferenceInputSchema, type ReferenceImage, type ReferenceSupply } from '../../shared/domain'
 import { AppFailure } from './errors'
 import type { Library, MediaVariant } from './library'
 import type { OxenClient } from './oxen-client'
@@ -29,7 +29,7 @@ import { currentAccount, ensureRepo, uploadFile, type OxenAccount } from './oxen
  * - minSide 64: anything smaller carries no usable detail and is almost always a mistake (an icon, a spacer).
  */
 export const REFERENCE_LIMITS = {
-  maxBytes: 30_000_000,
+  maxBytes: MAX_REFERENCE_BYTES,
   maxPixels: 36_000_000,
   maxSide: 8192,
   minSide: 64,
@@ -105,8 +105,8 @@ export function resolveReferenceFile(library: Library, hash: string, variant: Me
 
 // ---------- messages: each names the file and says what to do ----------
 const quoted = (name: string) => `“${name.length > 60 ? `${name.slice(0, 57)}…` : name}”`
-const megabytes = (bytes: number) =>
-  bytes >= 1e9 ? `${Number((bytes / 1e9).toFixed(1))} GB` : `${Number((bytes / 1e6).toFixed(1))} MB`
+/** Rounded up, so a file just over the limit never reads as "30 MB; at most 30 MB". */
+const megabytes = (bytes: number) => (bytes >= 1e9 ? `${Math.ceil(bytes / 1e8) / 10} GB` : `${Math.ceil(bytes / 1e5) / 10} MB`)
 const invalid = (message: string) => new AppFailure('invalid-input', message)
 const USE = 'Use a PNG, JPEG or WebP image instead.'
 

@@ -1,17 +1,14 @@
 // How a file the user dropped, pasted or picked travels to main: its path in Electron (main reads and
 // re-validates it), its bytes as base64 where there is no path (the browser harness, pasted images).
-import type { AddReferenceInput } from '../../../shared/domain'
+import { MAX_REFERENCE_BYTES, type AddReferenceInput } from '../../../shared/domain'
 import { pathForFile } from '../bridge'
 import { base64Of } from './base64'
 
 /** The image types the file picker offers; a dropped file of any type still goes to main, which judges by content. */
 export const REFERENCE_ACCEPT = 'image/png,image/jpeg,image/webp'
 
-/**
- * Mirrors REFERENCE_LIMITS.maxBytes (electron/services/references.ts). Checked here only for files sent as bytes:
- * a larger one cannot travel (the bytes transport caps base64 at 40,000,000 characters), so main could not say why.
- */
-export const MAX_REFERENCE_BYTES = 30_000_000
+// MAX_REFERENCE_BYTES is checked here only for files sent as bytes: a larger one cannot travel (the bytes
+// transport caps base64 at 40,000,000 characters), so main could not say why.
 
 /** Rounded up, so a file just over the limit never reads as "30 MB; at most 30 MB". */
 const megabytes = (bytes: number) => (bytes >= 1e9 ? `${Math.ceil(bytes / 1e8) / 10} GB` : `${Math.ceil(bytes / 1e5) / 10} MB`)
