@@ -11,6 +11,7 @@ import { LibraryQuerySchema, type LibraryQuery } from '../shared/domain'
 import { createLibraryQueries } from '../electron/services/library-query'
 import { libraryReader } from '../electron/services/library-reader'
 import { openLibrary, type Library } from '../electron/services/library'
+import { longestBlock } from '../test/fixtures/library-fixture'
 import { SEED_WORDS, seedLibrary } from '../test/fixtures/library-seed'
 import { browserFigures } from './library-browser'
 
@@ -19,23 +20,6 @@ const mediaUrl = (id: string, v: string) => `/media/${id}/${v}`
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!
 const ms = (value: number) => +value.toFixed(1)
-
-/** Longest stretch this thread could not run a timer while `run` was under way. */
-async function longestBlock(run: () => Promise<unknown>): Promise<number> {
-  let last = performance.now()
-  let longest = 0
-  let running = true
-  const tick = () => {
-    const now = performance.now()
-    longest = Math.max(longest, now - last)
-    last = now
-    if (running) setImmediate(tick)
-  }
-  setImmediate(tick)
-  await run()
-  running = false
-  return Math.max(longest, performance.now() - last)
-}
 
 /** Realistic queries: as-you-type prefixes, one and two words, words combined with filters. */
 function queries(): LibraryQuery[] {

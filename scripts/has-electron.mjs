@@ -1,4 +1,4 @@
-// Exit 0 when an Electron binary is installed, without require('electron') (which may try to download it).
+// Exit 0 when an Electron binary is installed, without loading the electron package (which may try to download it).
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'

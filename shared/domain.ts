@@ -200,6 +200,9 @@ export const LibraryImageSchema = z.object({
   id: z.string(),
   jobId: z.string(),
   generationId: z.string(),
+  /** Its place in the job (0-based) and how many images the job asked for: "image 2 of 3". */
+  index: z.int(),
+  jobCount: z.int(),
   modelId: z.string(),
   prompt: z.string(),
   params: z.record(z.string(), ParamValueSchema),

@@ -247,7 +247,7 @@ interface ReferenceRow {
   bytes: number
 }
 
-type ImageWithRecipeRow = ImageWithJobRow & { count: number }
+type ImageWithRecipeRow = ImageWithJobRow
 
 /**
  * Records which library image a reference was made from, for "used in": given directly ("use as reference"), or

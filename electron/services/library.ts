@@ -176,7 +176,7 @@ export interface ImageRow {
   trashed_at: number | null
 }
 /** An image row with the job fields a LibraryImage needs. */
-export type ImageWithJobRow = ImageRow & { model_id: string; prompt: string; params: string; refs: string }
+export type ImageWithJobRow = ImageRow & { model_id: string; prompt: string; params: string; refs: string; count: number }
 /** Columns of `images i JOIN jobs j` that make an ImageWithJobRow (plus the job's count, for recipes). */
 export const IMAGE_WITH_JOB_COLUMNS =
   'i.ord, i.id, i.job_id, i.generation_id, i.idx, i.file, i.thumb, i.format, i.width, i.height, i.bytes, i.created_at, i.cost, ' +
@@ -199,6 +199,8 @@ export function toLibraryImage(r: ImageWithJobRow, mediaUrl: LibraryOptions['med
     id: r.id,
     jobId: r.job_id,
     generationId: r.generation_id,
+    index: r.idx,
+    jobCount: r.count,
     modelId: r.model_id,
     prompt: r.prompt,
     params: JSON.parse(r.params) as Record<string, ParamValue>,
@@ -365,8 +367,8 @@ export function openLibrary(opts: LibraryOptions): Library {
     ),
   }
 
-  function toImage(r: ImageRow, job: { model_id: string; prompt: string; params: string; refs: string }): LibraryImage {
-    return toLibraryImage({ ...r, model_id: job.model_id, prompt: job.prompt, params: job.params, refs: job.refs }, opts.mediaUrl)
+  function toImage(r: ImageRow, job: { model_id: string; prompt: string; params: string; refs: string; count: number }): LibraryImage {
+    return toLibraryImage({ ...r, model_id: job.model_id, prompt: job.prompt, params: job.params, refs: job.refs, count: job.count }, opts.mediaUrl)
   }
 
   function imageByGeneration(generationId: string): LibraryImage | null {

@@ -21,9 +21,22 @@ export function PreviewDialog() {
             e.preventDefault()
             ;(e.currentTarget as HTMLElement | null)?.focus()
           }}
+          onCloseAutoFocus={(e) => {
+            // Back where the user was (a library tile has no Dialog.Trigger to return to).
+            const back = usePreview.getState().returnFocus
+            if (back?.isConnected) {
+              e.preventDefault()
+              back.focus({ preventScroll: true })
+            }
+          }}
           onKeyDown={(e) => {
             if (e.key === 'ArrowRight') step(1)
             else if (e.key === 'ArrowLeft') step(-1)
+            // Space closes the quick look it opened, as in file managers.
+            else if (e.key === ' ' && !(e.target instanceof HTMLButtonElement)) {
+              e.preventDefault()
+              close()
+            }
           }}
         >
           {item && (

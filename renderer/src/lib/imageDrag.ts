@@ -12,6 +12,11 @@ export const IMAGE_DRAG_TYPE = 'application/x-atelier-image-ids'
 
 /** The images being dragged within this window. The desktop's native drag carries files, not our data, so drop targets read this. */
 let dragging: string[] | null = null
+
+// A native drag that ended outside the window sends no dragend here: the next sign of life ends it.
+for (const type of ['drop', 'dragend', 'pointerdown', 'keydown', 'focus'] as const) {
+  window.addEventListener(type, () => void queueMicrotask(() => (dragging = null)))
+}
 /** Why the browser harness could not drag files out (main's own sentence), once known. */
 let outsideMessage: string | null = null
 let hinted = false

@@ -1,7 +1,5 @@
 // How a library image is named and described in the UI.
 import type { LibraryImage } from '../../../shared/domain'
-import { useHistory } from '../store/history'
-import { useJobs } from '../store/jobs'
 import type { PreviewItem } from '../store/preview'
 import { imageAlt } from './format'
 
@@ -11,39 +9,9 @@ export interface Ordinal {
   count: number
 }
 
-/** An image's place as this session's jobs or the recent history know it. */
-function knownOrdinal(image: LibraryImage): Ordinal | undefined {
-  const job = useJobs.getState().byId[image.jobId]
-  const slot = job?.images.find((i) => i.imageId === image.id)
-  if (job && slot) return { index: slot.index, count: job.count }
-  const entry = useHistory.getState().entries.find((e) => e.jobId === image.jobId)
-  const at = entry ? entry.images.findIndex((i) => i.id === image.id) : -1
-  if (entry && at >= 0) return { index: at, count: entry.images.length }
-  return undefined
-}
-
-/**
- * Where each image sits in its job. The contract's LibraryImage does not carry its index or its job's count yet
- * (proposed: `index`, `jobCount`); when main sends them they are used, else what this session's jobs or the recent
- * history know, else the images of the same job among those loaded, in the order they were saved.
- */
+/** Where each image sits in its job, as main reports it. */
 export function ordinalsOf(items: readonly LibraryImage[]): Map<string, Ordinal> {
-  const byJob = new Map<string, LibraryImage[]>()
-  for (const image of items) {
-    const siblings = byJob.get(image.jobId)
-    if (siblings) siblings.push(image)
-    else byJob.set(image.jobId, [image])
-  }
-  const ordinals = new Map<string, Ordinal>()
-  for (const siblings of byJob.values()) {
-    const ordered = [...siblings].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
-    ordered.forEach((image, i) => {
-      const told = image as LibraryImage & { index?: number; jobCount?: number }
-      const known = typeof told.index === 'number' && typeof told.jobCount === 'number' ? { index: told.index, count: told.jobCount } : knownOrdinal(image)
-      ordinals.set(image.id, known ?? { index: i, count: ordered.length })
-    })
-  }
-  return ordinals
+  return new Map(items.map((image) => [image.id, { index: image.index, count: image.jobCount }]))
 }
 
 export function libraryAlt(image: LibraryImage, ordinal: Ordinal | undefined): string {

@@ -12,6 +12,8 @@ interface ImageDetailState {
   image: LibraryImage | null
   detail: ImageDetail | null
   error: string | null
+  /** Where focus was when the dialog opened, to go back to when it closes. */
+  returnFocus: HTMLElement | null
   open: (image: LibraryImage | string) => void
   close: () => void
   /** Re-reads the open image (after it was starred, trashed, added to a board…). */
@@ -26,10 +28,13 @@ export const useImageDetail = create<ImageDetailState>()((set, get) => ({
   image: null,
   detail: null,
   error: null,
+  returnFocus: null,
   open: (target) => {
     const imageId = typeof target === 'string' ? target : target.id
     const image = typeof target === 'string' ? (useLibrary.getState().items.find((i) => i.id === target) ?? null) : target
-    set({ imageId, image, detail: null, error: null })
+    const opening = get().imageId === null
+    const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null
+    set({ imageId, image, detail: null, error: null, ...(opening ? { returnFocus: focused } : {}) })
     useLibrary.getState().setFocus(imageId)
     void get().refresh()
   },

@@ -246,6 +246,7 @@ export const useLibrary = create<LibraryState>()((set, get) => {
       const limit = Math.min(MAX_RELOAD, Math.max(LIBRARY_PAGE, loaded + pendingExtra))
       pendingExtra = 0
       const asked = ++generation
+      const text = get().text.trim()
       const result = await settle(api.searchLibrary(query(whole ? limit : LIBRARY_PAGE)))
       if (asked !== generation) return
       if (!result.ok) {
@@ -263,6 +264,7 @@ export const useLibrary = create<LibraryState>()((set, get) => {
         return {
           items,
           nextCursor,
+          queriedText: text,
           status: 'ready',
           error: null,
           selected: keepSelection(s.selected, items),

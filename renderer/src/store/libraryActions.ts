@@ -84,7 +84,7 @@ export async function moveToTrash(ids: string[]): Promise<void> {
   toast({
     tone: 'info',
     title: ids.length === 1 ? 'Moved to the trash' : `Moved ${counted(ids.length)} to the trash`,
-    message: 'They stay in the trash until you empty it.',
+    message: ids.length === 1 ? 'It stays there until you empty the trash.' : 'They stay there until you empty the trash.',
     action: {
       label: 'Undo',
       altText: 'Open Trash in the library sidebar to restore them.',

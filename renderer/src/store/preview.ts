@@ -22,6 +22,8 @@ export interface PreviewItem {
 interface PreviewState {
   items: PreviewItem[]
   index: number | null
+  /** Where focus was when the preview opened, to go back to when it closes. */
+  returnFocus: HTMLElement | null
   open: (items: PreviewItem[], index: number) => void
   close: () => void
   step: (delta: number) => void
@@ -30,7 +32,8 @@ interface PreviewState {
 export const usePreview = create<PreviewState>()((set, get) => ({
   items: [],
   index: null,
-  open: (items, index) => set({ items, index }),
+  returnFocus: null,
+  open: (items, index) => set({ items, index, returnFocus: document.activeElement instanceof HTMLElement ? document.activeElement : null }),
   close: () => set({ index: null }),
   step: (delta) => {
     const { index, items } = get()

@@ -288,6 +288,14 @@ export function ImageDetailDialog() {
             e.preventDefault()
             ;(e.currentTarget as HTMLElement | null)?.focus()
           }}
+          onCloseAutoFocus={(e) => {
+            // Back to the tile of the image last shown (stepping moved the grid's focus along).
+            e.preventDefault()
+            const id = useLibrary.getState().focusId
+            const tile = id ? document.querySelector<HTMLElement>(`[role="gridcell"][data-image-id="${CSS.escape(id)}"]`) : null
+            const back = tile ?? useImageDetail.getState().returnFocus
+            if (back?.isConnected) back.focus({ preventScroll: true })
+          }}
           onKeyDown={onKeyDown}
         >
           {image && (

@@ -79,6 +79,14 @@ export function LibraryGrid() {
   const focusIndex = Math.max(0, focusId ? items.findIndex((i) => i.id === focusId) : 0)
   const tabStop = items[focusIndex]?.id
 
+  // A focused tile that left the grid (trashed, restored, unstarred in Starred) hands focus to the one that took its place.
+  const gridFocused = useRef(false)
+  useEffect(() => {
+    if (gridFocused.current && focusId && (document.activeElement === document.body || !document.activeElement?.isConnected)) {
+      pendingFocus.current = true
+    }
+  }, [items, focusId])
+
   useEffect(() => {
     if (!pendingFocus.current || !focusId) return
     const element = cells.current.get(focusId)
@@ -137,6 +145,15 @@ export function LibraryGrid() {
       // Up from the first row or down from the last stays put rather than jumping to a corner.
       if (event.key.startsWith('Arrow') && (next < 0 || next >= items.length) && Math.abs(step) > 1) return
       moveTo(next, how)
+      return
+    }
+    // The keyboard's way to the context menu (Chromium does not always raise contextmenu for it).
+    if (event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey)) {
+      const cell = (event.target as HTMLElement).closest<HTMLElement>('[role="gridcell"]')
+      if (!cell) return
+      event.preventDefault()
+      const rect = cell.getBoundingClientRect()
+      cell.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: rect.left + rect.width / 2, clientY: rect.top + rect.height / 2 }))
       return
     }
     switch (event.key) {
@@ -210,6 +227,7 @@ export function LibraryGrid() {
         <div
           ref={setScroller}
           className="lib-scroll"
+          data-library-grid // the benchmark's handle on the scrolling grid
           onMouseDown={(event) => {
             // A click on the space between tiles clears the selection.
             if (event.target === event.currentTarget || (event.target as HTMLElement).dataset.gridEmpty !== undefined) {
@@ -227,6 +245,11 @@ export function LibraryGrid() {
             data-grid-empty=""
             style={{ height: virtualizer.getTotalSize() }}
             onKeyDown={onKeyDown}
+            onFocus={() => (gridFocused.current = true)}
+            onBlur={(event) => {
+              // Focus that goes elsewhere (not to nothing, as when the focused tile is removed) leaves the grid.
+              if (event.relatedTarget && !event.currentTarget.contains(event.relatedTarget)) gridFocused.current = false
+            }}
           >
             {rows.map((row) => {
               const rowItems = items.slice(row.index * columns, row.index * columns + columns)
@@ -308,6 +331,7 @@ function Tile({ image, column, ordinal, selected, tabbable, register, onClick, o
     <div
       ref={register}
       role="gridcell"
+      data-image-id={image.id}
       aria-colindex={column}
       aria-selected={selected}
       aria-description={image.starred ? 'Starred' : undefined}

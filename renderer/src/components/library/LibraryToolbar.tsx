@@ -18,7 +18,7 @@ import {
 } from 'lucide-react'
 import { AlertDialog, DropdownMenu, Select, Slider } from 'radix-ui'
 import { useShallow } from 'zustand/react/shallow'
-import { formatOption } from '../../lib/format'
+import { formatOption, isMac } from '../../lib/format'
 import { useBoardDialog } from '../../store/boardDialog'
 import { activeFilterCount, TILE_SIZES, useLibrary, type FacetKind, type Sort } from '../../store/library'
 import { addToBoard, emptyTrash, exportImages, moveToTrash, restoreImages, setStarred, useAsReference } from '../../store/libraryActions'
@@ -371,7 +371,7 @@ export function LibraryToolbar({ searchRef }: { searchRef: RefObject<HTMLInputEl
             )}
             {scope.kind !== 'trash' && items.length > 0 && (
               <span className="lib-hint">
-                Select with click, <Kbd>Shift</Kbd>/<Kbd>{navigator.platform.includes('Mac') ? '⌘' : 'Ctrl'}</Kbd> click or the arrow keys ·{' '}
+                Select with click, <Kbd>Shift</Kbd>/<Kbd>{isMac ? '⌘' : 'Ctrl'}</Kbd> click or the arrow keys ·{' '}
                 <Kbd>Space</Kbd> preview · <Kbd>Enter</Kbd> details
               </span>
             )}

@@ -3,6 +3,7 @@ import { useMemo } from 'react'
 import { Images, Maximize2 } from 'lucide-react'
 import type { Job, JobImage } from '../../../../shared/domain'
 import { generateShortcut, imageAlt } from '../../lib/format'
+import { beginImageDrag, endImageDrag } from '../../lib/imageDrag'
 import { findLibraryImage } from '../../store/history'
 import { newestFirst, useJobs } from '../../store/jobs'
 import { usePreview, type PreviewItem } from '../../store/preview'
@@ -88,7 +89,19 @@ export function ResultsGrid() {
           {tiles.map((tile) =>
             tile.kind === 'saved' ? (
               <li key={tile.key}>
-                <button type="button" className="tile" onClick={() => openTile(tile.key)}>
+                <button
+                  type="button"
+                  className="tile"
+                  onClick={() => openTile(tile.key)}
+                  // Dragged onto the composer, a result becomes a reference image (once the library has it).
+                  draggable={tile.image.imageId !== undefined}
+                  onDragStart={(event) => {
+                    const image = tile.image.imageId ? findLibraryImage(tile.image.imageId) : undefined
+                    if (image) beginImageDrag(event, [image])
+                    else event.preventDefault()
+                  }}
+                  onDragEnd={endImageDrag}
+                >
                   <Thumbnail src={tile.image.thumbUrl} alt={imageAlt(tile.job.prompt, tile.image.index, tile.job.count)} />
                   <span className="tile-overlay" aria-hidden>
                     <span className="tile-caption">{tile.job.prompt}</span>
