@@ -15,7 +15,8 @@ import { longestBlock } from '../test/fixtures/library-fixture'
 import { SEED_WORDS, seedLibrary } from '../test/fixtures/library-seed'
 import { browserFigures } from './library-browser'
 
-const N = 100_000
+/** 100k by default; ATELIER_BENCH_LIBRARY_N=20000 for a quicker look while working on it. */
+const N = Number(process.env.ATELIER_BENCH_LIBRARY_N ?? 100_000)
 const mediaUrl = (id: string, v: string) => `/media/${id}/${v}`
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!

@@ -167,6 +167,8 @@ export const JobImageSchema = z.object({
   progress: z.number().min(0).max(1).optional(),
   error: z.string().optional(),
   imageId: z.string().optional(),
+  /** The saved image's id-based URLs (full size and thumbnail). */
+  url: z.string().optional(),
   thumbUrl: z.string().optional(),
   /** Picked up again after Atelier restarted. */
   resumed: z.boolean().optional(),

@@ -235,7 +235,7 @@ export class JobEngine {
         if (!image) continue
         image.generationId = gen.id
         const saved = this.deps.library.imageForGeneration(gen.id)
-        if (saved) Object.assign(image, { state: 'saved', imageId: saved.id, thumbUrl: saved.thumbUrl })
+        if (saved) Object.assign(image, { state: 'saved', imageId: saved.id, url: saved.url, thumbUrl: saved.thumbUrl })
         else if (gen.status === 'failed' || gen.status === 'cancelled') Object.assign(image, { state: gen.status, ...(gen.error ? { error: gen.error } : {}) })
         else {
           image.state = 'queued'
@@ -507,7 +507,7 @@ export class JobEngine {
           release() // decoding and saving need no network: let the next download start
           const saved = await this.deps.library.saveImage({ jobId: job.id, generationId, index: image.index, tempPath: temp })
           await this.recordCost(saved.id, generationId) // known by the time the image shows as saved
-          this.finishSlot(job, image, { state: 'saved', imageId: saved.id, thumbUrl: saved.thumbUrl })
+          this.finishSlot(job, image, { state: 'saved', imageId: saved.id, url: saved.url, thumbUrl: saved.thumbUrl })
           this.deps.onLibraryChanged([saved.id])
           return
         } catch (error) {

@@ -145,6 +145,8 @@ test.describe('reference images', () => {
     await prompt.fill('a kite over dunes')
     const composer = page.getByRole('complementary', { name: 'Composer' })
     const tray = page.getByRole('group', { name: 'Reference images', exact: true })
+    // The tray (and the drop target) exist once the model's form has loaded: wait before dragging.
+    await expect(tray).toBeVisible()
     const image = async (seed: number) => [...(await solidImage(seed, 200, 120, 'png'))]
     const transfer = (bytes: number[], names: string[], text?: string) =>
       page.evaluateHandle(

@@ -5,7 +5,7 @@ import { MAX_IMAGES, MAX_REFERENCES, MIN_IMAGES } from '../../../shared/domain'
 import { api } from '../bridge'
 import { fileLabel, referenceInputFor } from '../lib/referenceFiles'
 import { settle } from '../lib/request'
-import { findLibraryImage } from './history'
+import { findLibraryImage } from './library'
 import { useModel } from './model'
 import { toast } from './toasts'
 

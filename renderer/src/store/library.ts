@@ -358,3 +358,8 @@ export function selectedImages(): LibraryImage[] {
 }
 
 export { sameScope }
+
+/** The library's copy of an image (full-size URL, dimensions, cost), if it has loaded it. */
+export function findLibraryImage(imageId: string): LibraryImage | undefined {
+  return useLibrary.getState().items.find((i) => i.id === imageId)
+}

@@ -2,7 +2,6 @@
 // then loads each store's first state (subscribing first, so nothing that happens meanwhile is lost).
 import { api } from '../bridge'
 import { useComposer } from './composer'
-import { useHistory } from './history'
 import { useJobs } from './jobs'
 import { reloadLibrary, useLibrary } from './library'
 import { useModel } from './model'
@@ -19,7 +18,6 @@ export function startSubscriptions(): void {
 
   api.onJobUpdate((job) => useJobs.getState().receive(job))
   api.onLibraryChanged(({ imageIds }) => {
-    void useHistory.getState().refresh()
     void reloadLibrary(imageIds.length)
     void useLibrary.getState().loadFacets()
   })
@@ -32,7 +30,6 @@ export function startSubscriptions(): void {
   void useSecrets.getState().load()
   void useModel.getState().load()
   void useJobs.getState().load()
-  void useHistory.getState().refresh()
   void useLibrary.getState().search()
   void useLibrary.getState().loadFacets()
 }

@@ -4,8 +4,8 @@ import { Images, Maximize2 } from 'lucide-react'
 import type { Job, JobImage } from '../../../../shared/domain'
 import { generateShortcut, imageAlt } from '../../lib/format'
 import { beginImageDrag, endImageDrag } from '../../lib/imageDrag'
-import { findLibraryImage } from '../../store/history'
 import { newestFirst, useJobs } from '../../store/jobs'
+import { findLibraryImage } from '../../store/library'
 import { usePreview, type PreviewItem } from '../../store/preview'
 import { EmptyState } from '../EmptyState'
 import { Kbd } from '../Hint'
@@ -29,13 +29,13 @@ function tilesOf(jobs: Job[]): Tile[] {
   return tiles
 }
 
-/** The full-size image comes from the library (history); until history has it, the thumbnail stands in. */
+/** Details come from the library's copy of the image once it has loaded it; the job's own URLs meanwhile. */
 function toPreview(tile: Extract<Tile, { kind: 'saved' }>): PreviewItem {
   const { job, image } = tile
   const library = image.imageId ? findLibraryImage(image.imageId) : undefined
   return {
     key: tile.key,
-    src: library?.url ?? image.thumbUrl,
+    src: image.url ?? image.thumbUrl,
     thumbSrc: image.thumbUrl,
     alt: imageAlt(job.prompt, image.index, job.count),
     prompt: job.prompt,
