@@ -240,11 +240,18 @@ async function addOne(key: string, source: ReferenceSource): Promise<void> {
     useComposer.setState({ references: without })
     // Main's sentences name the file; anything else (a lost connection) gets the name in front.
     report(result.error.message.includes('“') ? result.error.message : `${quoted(source.name)}: ${result.error.message}`)
-  } else if (without.some((t) => t.status === 'ready' && t.image.hash === result.value.hash)) {
-    useComposer.setState({ references: without })
-    report(`${quoted(source.name)} is already one of the reference images.`)
   } else {
+    // The same image twice: the one earlier in the tray stays, whichever finished checking first.
+    const position = references.findIndex((t) => t.key === key)
+    const twin = references.findIndex((t) => t.status === 'ready' && t.image.hash === result.value.hash)
+    if (twin >= 0 && twin < position) {
+      useComposer.setState({ references: without })
+      report(`${quoted(source.name)} is already one of the reference images.`)
+      return
+    }
     const ready: ReferenceTile = { key, status: 'ready', name: source.name, image: result.value }
-    useComposer.setState({ references: references.map((t) => (t.key === key ? ready : t)) })
+    const later = twin > position ? references[twin] : undefined
+    useComposer.setState({ references: references.filter((t) => t !== later).map((t) => (t.key === key ? ready : t)) })
+    if (later) report(`${quoted(later.name)} is already one of the reference images.`)
   }
 }
