@@ -1,5 +1,5 @@
 // The shell: nav rail, top bar, the current view, and the app-wide layers (preview, toasts).
-import { useEffect, useLayoutEffect } from 'react'
+import { lazy, Suspense, useEffect, useLayoutEffect } from 'react'
 import { Toast, Tooltip } from 'radix-ui'
 import { NavRail } from './components/NavRail'
 import { PreviewDialog } from './components/PreviewDialog'
@@ -8,9 +8,11 @@ import { TopBar } from './components/TopBar'
 import { applyTheme } from './lib/theme'
 import { useNavigation } from './store/navigation'
 import { useSettings } from './store/settings'
-import { CreateView } from './views/CreateView'
 import { LibraryView } from './views/LibraryView'
-import { SettingsView } from './views/SettingsView'
+
+// Views not on screen load on demand, so opening the library does not parse the composer and settings first.
+const CreateView = lazy(() => import('./views/CreateView').then((m) => ({ default: m.CreateView })))
+const SettingsView = lazy(() => import('./views/SettingsView').then((m) => ({ default: m.SettingsView })))
 
 export function App() {
   const view = useNavigation((s) => s.view)
@@ -42,9 +44,11 @@ export function App() {
           <div className="app-main">
             <TopBar />
             <main className="view">
-              {view === 'create' && <CreateView />}
-              {view === 'library' && <LibraryView />}
-              {view === 'settings' && <SettingsView />}
+              <Suspense fallback={null}>
+                {view === 'create' && <CreateView />}
+                {view === 'library' && <LibraryView />}
+                {view === 'settings' && <SettingsView />}
+              </Suspense>
             </main>
           </div>
         </div>

@@ -121,7 +121,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     if (!rel || rel.startsWith('..') || isAbsolute(rel)) return send(res, 404, 'text/plain', 'Not found')
     try {
       const body = await readFile(file)
-      send(res, 200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', body)
+      // Built assets carry a content hash in their names, so a reload (like Electron's next launch) reuses them.
+      const cache = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-store'
+      send(res, 200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', body, cache)
     } catch {
       send(res, 404, 'text/plain', 'Not found')
     }
@@ -171,11 +173,11 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   }
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, cache = 'no-store'): void {
   res.writeHead(status, {
     'content-type': type,
     'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
+    'cache-control': cache,
     'x-content-type-options': 'nosniff',
   })
   res.end(body)

@@ -9,9 +9,12 @@ export interface Ordinal {
   count: number
 }
 
+/** Where an image sits in its job, as main reports it. */
+export const ordinalOf = (image: LibraryImage): Ordinal => ({ index: image.index, count: image.jobCount })
+
 /** Where each image sits in its job, as main reports it. */
 export function ordinalsOf(items: readonly LibraryImage[]): Map<string, Ordinal> {
-  return new Map(items.map((image) => [image.id, { index: image.index, count: image.jobCount }]))
+  return new Map(items.map((image) => [image.id, ordinalOf(image)]))
 }
 
 export function libraryAlt(image: LibraryImage, ordinal: Ordinal | undefined): string {

@@ -9,6 +9,8 @@ import { coalesce } from '../lib/coalesce'
 import { settle } from '../lib/request'
 
 export const LIBRARY_PAGE = 120
+/** The first answer only has to fill one screen; the grid asks for the rest straight after. */
+const FIRST_PAGE = 48
 /** A reload re-reads everything loaded so far in one request, up to the contract's page limit. */
 const MAX_RELOAD = 500
 /** Search as you type, without a request per keystroke. */
@@ -125,6 +127,39 @@ function compare(sort: Sort) {
 let generation = 0
 let debounce: ReturnType<typeof setTimeout> | undefined
 
+/**
+ * Each item's position, by id, for the items array it was built for. Built once per array and handed on
+ * (extended) when a page is appended, so paging through a large library never re-indexes what is loaded.
+ */
+const positionsOf = new WeakMap<readonly LibraryImage[], Map<string, number>>()
+function positions(items: readonly LibraryImage[]): Map<string, number> {
+  let map = positionsOf.get(items)
+  if (!map) {
+    map = new Map(items.map((image, i) => [image.id, i]))
+    positionsOf.set(items, map)
+  }
+  return map
+}
+
+/** Where `id` is in `items` (-1 if absent), without scanning them. */
+export function indexOfImage(items: readonly LibraryImage[], id: string | null): number {
+  if (!id) return -1
+  const at = positions(items).get(id)
+  // A map handed on to a longer array also knows that array's later ids: check it is really here.
+  return at !== undefined && items[at]?.id === id ? at : -1
+}
+
+/** `items` with `page` appended (ids already loaded skipped); the index moves to the new array. */
+function appendPage(items: LibraryImage[], page: readonly LibraryImage[]): LibraryImage[] {
+  const fresh = page.filter((image) => indexOfImage(items, image.id) < 0)
+  if (fresh.length === 0) return items
+  const next = items.concat(fresh)
+  const map = positions(items)
+  fresh.forEach((image, i) => map.set(image.id, items.length + i))
+  positionsOf.set(next, map)
+  return next
+}
+
 function keepSelection(selected: ReadonlySet<string>, items: LibraryImage[]): ReadonlySet<string> {
   if (selected.size === 0) return selected
   const present = new Set(items.map((i) => i.id))
@@ -198,7 +233,7 @@ export const useLibrary = create<LibraryState>()((set, get) => {
       const asked = ++generation
       const text = get().text.trim()
       set({ status: get().items.length && get().status !== 'error' ? get().status : 'loading', error: null })
-      const result = await settle(api.searchLibrary(query(LIBRARY_PAGE)))
+      const result = await settle(api.searchLibrary(query(FIRST_PAGE)))
       if (asked !== generation) return
       if (!result.ok) {
         set({ status: 'error', error: result.error.message, loadingMore: false })
@@ -213,7 +248,7 @@ export const useLibrary = create<LibraryState>()((set, get) => {
         error: null,
         loadingMore: false,
         selected: keepSelection(s.selected, items),
-        focusId: s.focusId && items.some((i) => i.id === s.focusId) ? s.focusId : null,
+        focusId: indexOfImage(items, s.focusId) >= 0 ? s.focusId : null,
       }))
     },
 
@@ -228,15 +263,7 @@ export const useLibrary = create<LibraryState>()((set, get) => {
         set({ loadingMore: false, error: result.error.message })
         return
       }
-      set((s) => {
-        const seen = new Set(s.items.map((i) => i.id))
-        return {
-          items: [...s.items, ...result.value.items.filter((i) => !seen.has(i.id))],
-          nextCursor: result.value.nextCursor,
-          loadingMore: false,
-          error: null,
-        }
-      })
+      set((s) => ({ items: appendPage(s.items, result.value.items), nextCursor: result.value.nextCursor, loadingMore: false, error: null }))
     },
 
     reload: coalesce(async () => {
@@ -268,7 +295,7 @@ export const useLibrary = create<LibraryState>()((set, get) => {
           status: 'ready',
           error: null,
           selected: keepSelection(s.selected, items),
-          focusId: s.focusId && items.some((i) => i.id === s.focusId) ? s.focusId : null,
+          focusId: indexOfImage(items, s.focusId) >= 0 ? s.focusId : null,
         }
       })
     }),
@@ -329,10 +356,9 @@ export const useLibrary = create<LibraryState>()((set, get) => {
           else selected.add(id)
           return { selected, anchorId: id, focusId: id }
         }
-        const ids = s.items.map((i) => i.id)
-        const anchor = s.anchorId && ids.includes(s.anchorId) ? s.anchorId : id
-        const [a, b] = [ids.indexOf(anchor), ids.indexOf(id)].sort((x, y) => x - y) as [number, number]
-        const range = ids.slice(a, b + 1)
+        const anchor = indexOfImage(s.items, s.anchorId) >= 0 ? s.anchorId! : id
+        const [a, b] = [indexOfImage(s.items, anchor), indexOfImage(s.items, id)].sort((x, y) => x - y) as [number, number]
+        const range = s.items.slice(a, b + 1).map((i) => i.id)
         const selected = how === 'add-range' ? new Set([...s.selected, ...range]) : new Set(range)
         return { selected, anchorId: anchor, focusId: id }
       })
@@ -354,12 +380,13 @@ export function reloadLibrary(extra = 0): Promise<void> {
 /** The selected images, in grid order. */
 export function selectedImages(): LibraryImage[] {
   const { items, selected } = useLibrary.getState()
-  return items.filter((i) => selected.has(i.id))
+  return selected.size === 0 ? [] : items.filter((i) => selected.has(i.id))
 }
 
 export { sameScope }
 
 /** The library's copy of an image (full-size URL, dimensions, cost), if it has loaded it. */
 export function findLibraryImage(imageId: string): LibraryImage | undefined {
-  return useLibrary.getState().items.find((i) => i.id === imageId)
+  const { items } = useLibrary.getState()
+  return items[indexOfImage(items, imageId)]
 }

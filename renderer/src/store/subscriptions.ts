@@ -26,10 +26,11 @@ export function startSubscriptions(): void {
     if (model.status === 'ready') useComposer.getState().adoptForm(model.form)
   })
 
+  // The library's first page first: it is what the window shows soonest.
+  void useLibrary.getState().search()
   void useSettings.getState().load()
   void useSecrets.getState().load()
   void useModel.getState().load()
   void useJobs.getState().load()
-  void useLibrary.getState().search()
   void useLibrary.getState().loadFacets()
 }

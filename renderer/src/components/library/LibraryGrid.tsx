@@ -1,7 +1,7 @@
 // The library's images as a virtualized, multi-selectable grid (WAI-ARIA grid: rows of gridcells, one tab
 // stop that arrows move). Rows are fixed-size, computed from the container's width and the thumbnail size;
 // only the rows in view (plus a few) are in the DOM, and the next page is asked for near the end.
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react'
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react'
 import { Check, Star } from 'lucide-react'
 import { ContextMenu } from 'radix-ui'
 import { useVirtualizer } from '@tanstack/react-virtual'
@@ -9,9 +9,9 @@ import clsx from 'clsx'
 import { useShallow } from 'zustand/react/shallow'
 import type { LibraryImage } from '../../../../shared/domain'
 import { beginImageDrag, endImageDrag } from '../../lib/imageDrag'
-import { libraryAlt, ordinalsOf, toPreviewItem, type Ordinal } from '../../lib/libraryImages'
+import { libraryAlt, ordinalOf, toPreviewItem } from '../../lib/libraryImages'
 import { useImageDetail } from '../../store/imageDetail'
-import { useLibrary } from '../../store/library'
+import { indexOfImage, useLibrary } from '../../store/library'
 import { moveToTrash, setStarred, toggleStar } from '../../store/libraryActions'
 import { usePreview } from '../../store/preview'
 import { Thumbnail } from '../Thumbnail'
@@ -55,7 +55,6 @@ export function LibraryGrid() {
   const cell = width > 0 ? (width - GAP * (columns - 1)) / columns : tileSize
   const rowHeight = Math.round(cell + GAP)
   const rowCount = Math.ceil(items.length / columns)
-  const ordinals = useMemo(() => ordinalsOf(items), [items])
   const cells = useRef(new Map<string, HTMLDivElement>())
   /** Set when the keyboard moved focus, so the newly focused tile takes DOM focus once it is rendered. */
   const pendingFocus = useRef(false)
@@ -66,6 +65,8 @@ export function LibraryGrid() {
     estimateSize: () => rowHeight,
     overscan: 3,
     paddingStart: 0,
+    // Scrolling re-renders in React's own time rather than synchronously inside every scroll event.
+    useFlushSync: false,
   })
   useEffect(() => virtualizer.measure(), [virtualizer, rowHeight])
 
@@ -76,7 +77,7 @@ export function LibraryGrid() {
   }, [lastRow, rowCount, nextCursor, loadingMore])
 
   // The tab stop: the focused tile, or the first one.
-  const focusIndex = Math.max(0, focusId ? items.findIndex((i) => i.id === focusId) : 0)
+  const focusIndex = Math.max(0, indexOfImage(items, focusId))
   const tabStop = items[focusIndex]?.id
 
   // A focused tile that left the grid (trashed, restored, unstarred in Starred) hands focus to the one that took its place.
@@ -98,23 +99,24 @@ export function LibraryGrid() {
 
   const moveTo = useCallback(
     (index: number, how: 'only' | 'range' | 'focus') => {
-      const target = items[Math.min(items.length - 1, Math.max(0, index))]
+      const at = Math.min(items.length - 1, Math.max(0, index))
+      const target = items[at]
       if (!target) return
       const library = useLibrary.getState()
       if (how === 'focus') library.setFocus(target.id)
       else library.select(target.id, how)
       pendingFocus.current = true
-      virtualizer.scrollToIndex(Math.floor(items.indexOf(target) / columns), { align: 'auto' })
+      virtualizer.scrollToIndex(Math.floor(at / columns), { align: 'auto' })
     },
     [items, columns, virtualizer],
   )
 
   const preview = useCallback(
     (image: LibraryImage) => {
-      const list = items.map((i) => toPreviewItem(i, libraryAlt(i, ordinals.get(i.id))))
-      usePreview.getState().open(list, Math.max(0, items.indexOf(image)))
+      const list = items.map((i) => toPreviewItem(i, libraryAlt(i, ordinalOf(i))))
+      usePreview.getState().open(list, Math.max(0, indexOfImage(items, image.id)))
     },
-    [items, ordinals],
+    [items],
   )
 
   /** What an action applies to: the selection, or the focused tile when nothing is selected. */
@@ -219,7 +221,26 @@ export function LibraryGrid() {
     beginImageDrag(event, items.filter((i) => now.has(i.id)))
   }
 
-  const menuTargets = items.filter((i) => selected.has(i.id))
+  const menuTargets = useMemo(() => (selected.size ? items.filter((i) => selected.has(i.id)) : []), [items, selected])
+
+  // Tiles are memoised: their handlers are stable and reach the current render's state through a ref.
+  const latest = useRef({ onCellClick, onCellContextMenu, onDragStart, cells })
+  latest.current = { onCellClick, onCellContextMenu, onDragStart, cells }
+  const actions = useMemo<TileActions>(
+    () => ({
+      register: (id, element) => {
+        if (element) latest.current.cells.current.set(id, element)
+        else latest.current.cells.current.delete(id)
+      },
+      click: (event, image) => latest.current.onCellClick(event, image),
+      open: (image) => useImageDetail.getState().open(image),
+      contextMenu: (image) => latest.current.onCellContextMenu(image),
+      focus: (image) => useLibrary.getState().setFocus(image.id),
+      dragStart: (event, image) => latest.current.onDragStart(event, image),
+      star: (image) => void setStarred([image.id], !image.starred),
+    }),
+    [],
+  )
 
   return (
     <ContextMenu.Root modal={false}>
@@ -262,24 +283,7 @@ export function LibraryGrid() {
                   style={{ transform: `translateY(${row.start}px)`, height: rowHeight - GAP, gridTemplateColumns: `repeat(${columns}, ${cell}px)`, gap: GAP }}
                 >
                   {rowItems.map((image, col) => (
-                    <Tile
-                      key={image.id}
-                      image={image}
-                      column={col + 1}
-                      ordinal={ordinals.get(image.id)}
-                      selected={selected.has(image.id)}
-                      tabbable={image.id === tabStop}
-                      register={(element) => {
-                        if (element) cells.current.set(image.id, element)
-                        else cells.current.delete(image.id)
-                      }}
-                      onClick={(event) => onCellClick(event, image)}
-                      onDoubleClick={() => useImageDetail.getState().open(image)}
-                      onContextMenu={() => onCellContextMenu(image)}
-                      onFocus={() => useLibrary.getState().setFocus(image.id)}
-                      onDragStart={(event) => onDragStart(event, image)}
-                      onStar={() => void setStarred([image.id], !image.starred)}
-                    />
+                    <Tile key={image.id} image={image} column={col + 1} selected={selected.has(image.id)} tabbable={image.id === tabStop} actions={actions} />
                   ))}
                 </div>
               )
@@ -310,26 +314,29 @@ export function LibraryGrid() {
   )
 }
 
+interface TileActions {
+  register: (id: string, element: HTMLDivElement | null) => void
+  click: (event: MouseEvent, image: LibraryImage) => void
+  open: (image: LibraryImage) => void
+  contextMenu: (image: LibraryImage) => void
+  focus: (image: LibraryImage) => void
+  dragStart: (event: DragEvent, image: LibraryImage) => void
+  star: (image: LibraryImage) => void
+}
+
 interface TileProps {
   image: LibraryImage
   column: number
-  ordinal: Ordinal | undefined
   selected: boolean
   tabbable: boolean
-  register: (element: HTMLDivElement | null) => void
-  onClick: (event: MouseEvent) => void
-  onDoubleClick: () => void
-  onContextMenu: () => void
-  onFocus: () => void
-  onDragStart: (event: DragEvent) => void
-  onStar: () => void
+  actions: TileActions
 }
 
-function Tile({ image, column, ordinal, selected, tabbable, register, onClick, onDoubleClick, onContextMenu, onFocus, onDragStart, onStar }: TileProps) {
-  const alt = libraryAlt(image, ordinal)
+const Tile = memo(function Tile({ image, column, selected, tabbable, actions }: TileProps) {
+  const alt = libraryAlt(image, ordinalOf(image))
   return (
     <div
-      ref={register}
+      ref={(element) => actions.register(image.id, element)}
       role="gridcell"
       data-image-id={image.id}
       aria-colindex={column}
@@ -338,11 +345,11 @@ function Tile({ image, column, ordinal, selected, tabbable, register, onClick, o
       tabIndex={tabbable ? 0 : -1}
       className={clsx('lib-tile', selected && 'is-selected', image.starred && 'is-starred')}
       draggable
-      onClick={onClick}
-      onDoubleClick={onDoubleClick}
-      onContextMenu={onContextMenu}
-      onFocus={onFocus}
-      onDragStart={onDragStart}
+      onClick={(event) => actions.click(event, image)}
+      onDoubleClick={() => actions.open(image)}
+      onContextMenu={() => actions.contextMenu(image)}
+      onFocus={() => actions.focus(image)}
+      onDragStart={(event) => actions.dragStart(event, image)}
       onDragEnd={endImageDrag}
     >
       <div className="lib-tile-media">
@@ -358,7 +365,7 @@ function Tile({ image, column, ordinal, selected, tabbable, register, onClick, o
         title={image.starred ? 'Unstar' : 'Star'}
         onClick={(event) => {
           event.stopPropagation()
-          onStar()
+          actions.star(image)
         }}
         onDoubleClick={(event) => event.stopPropagation()}
       >
@@ -372,4 +379,4 @@ function Tile({ image, column, ordinal, selected, tabbable, register, onClick, o
       </span>
     </div>
   )
-}
+})
