@@ -333,9 +333,13 @@ export class OxenClient {
     return typeof cost === 'string' || typeof cost === 'number' ? String(cost) : null
   }
 
+  /**
+   * A generation's status and result (API.md §4.3). Older servers answer 404 once a job is terminal: then its
+   * history record (§4.5) is read instead; `missing` only when neither knows the id.
+   */
   async getGeneration(id: string, signal?: AbortSignal): Promise<GenerationRow> {
-    try {
-      const row = await this.getJson(`/api/ai/queue/${encodeURIComponent(id)}`, 'Checking a generation', signal ? { signal } : {})
+    const opts = signal ? { signal } : {}
+    const toRow = (row: unknown): GenerationRow => {
       if (!isRecord(row)) throw new AppFailure('oxen-error', 'Oxen returned an unreadable generation status.')
       return {
         id,
@@ -343,8 +347,18 @@ export class OxenClient {
         resultUrl: str(row.result_url) ?? str(row.url) ?? null,
         error: oxenErrorMessage({ error_message: row.error_message }) ?? oxenErrorMessage({ error: row.error }) ?? null,
       }
+    }
+    const notFound = (error: unknown) => error instanceof AppFailure && error.code === 'not-found'
+    try {
+      return toRow(await this.getJson(`/api/ai/queue/${encodeURIComponent(id)}`, 'Checking a generation', opts))
     } catch (error) {
-      if (error instanceof AppFailure && error.code === 'not-found') return { id, status: 'unknown', resultUrl: null, error: null, missing: true }
+      if (!notFound(error)) throw error
+    }
+    try {
+      const body = await this.getJson(`/api/ai/generations/${encodeURIComponent(id)}`, 'Checking a generation', opts)
+      return toRow(isRecord(body) && isRecord(body.generation) ? body.generation : body)
+    } catch (error) {
+      if (notFound(error)) return { id, status: 'unknown', resultUrl: null, error: null, missing: true }
       throw error
     }
   }

@@ -125,6 +125,23 @@ describe('job engine against the simulator', () => {
     expect(sim.stats().enqueueRequests).toBe(1)
   })
 
+  it('when the queue answers 404 for a finished job (older servers), reads its history record instead', async () => {
+    const notFound = JSON.stringify({ error: { type: 'resource_not_found', title: 'Not found' }, status: 'error', status_message: 'resource_not_found' })
+    const olderServer: FetchLike = (url, init) => {
+      if (url.endsWith('/api/events')) return Promise.reject(new TypeError('fetch failed')) // results by polling only
+      if (/\/api\/ai\/queue\/[^/?]+$/.test(url) && (init?.method ?? 'GET') === 'GET') {
+        return Promise.resolve(new Response(notFound, { status: 404, headers: { 'content-type': 'application/json' } }))
+      }
+      return fetch(url, init)
+    }
+    const { engine, finished } = makeEngine({ fetch: olderServer })
+    const { jobId } = await engine.generate({ prompt: 'an older server', count: 2, params: {} })
+    await new Promise((r) => setTimeout(r, 500)) // let the generations finish on the server first
+    const job = await finished(jobId)
+    expect(job.status).toBe('completed')
+    expect(imageFiles()).toHaveLength(2)
+  })
+
   it('a wrong key fails the job with a plain message and saves nothing', async () => {
     const { engine, finished } = makeEngine({ key: 'test-key-wrong' })
     const { jobId } = await engine.generate({ prompt: 'x', count: 2, params: {} })
