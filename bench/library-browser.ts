@@ -1,10 +1,10 @@
 // The browser half of the library benchmark: the harness on a seeded library, driven in Debian Chromium.
 // (DOM-typed: it is checked with the e2e tsconfig.)
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from '@playwright/test'
 import { build } from 'esbuild'
+import { startProcess } from '../test/processes'
 
 const ROOT = join(import.meta.dirname, '..')
 const ms = (value: number) => +value.toFixed(1)
@@ -21,19 +21,12 @@ function rssOf(pid: number): number {
 
 /** The harness (the real services: the stand-in for Electron's main process) on the seeded library, in Chromium. */
 export async function browserFigures(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/harness/cli.ts'), '--port', '0', '--data-dir', dataDir, '--oxen-url', 'http://127.0.0.1:9', '--keychain-service', 'Atelier-bench'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d
-      const m = out.match(/Atelier harness: (\S+)/)
-      if (m?.[1]) resolve(m[1])
-    })
-    child.once('exit', (code) => reject(new Error(`harness exited ${code}`)))
-  })
+  const harness = await startProcess(
+    'tools/harness/cli.ts',
+    ['--port', '0', '--data-dir', dataDir, '--oxen-url', 'http://127.0.0.1:9', '--keychain-service', 'Atelier-bench'],
+    /Atelier harness: (\S+)/,
+  )
+  const { url, child } = harness
   const browser = await chromium.launch({
     executablePath: process.env.ATELIER_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
@@ -62,7 +55,7 @@ export async function browserFigures(dataDir: string) {
     }
   } finally {
     await browser.close()
-    child.kill('SIGTERM')
+    await harness.stop()
   }
 }
 

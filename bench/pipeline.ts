@@ -2,7 +2,6 @@
 // engine (enqueue, SSE, streamed download, decode check, thumbnail, rename, index) versus a plain
 // streamed download of the same bytes from the simulator, plus the RSS growth of this process (the
 // engine's stand-in for Electron's main process) meanwhile. The simulator runs in its own process.
-import { spawn } from 'node:child_process'
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,27 +13,18 @@ import { JobEngine } from '../electron/services/jobs'
 import { openLibrary } from '../electron/services/library'
 import { deriveModelForm } from '../electron/services/model-form'
 import { OxenClient } from '../electron/services/oxen-client'
+import { startProcess } from '../test/processes'
 
-const ROOT = join(import.meta.dirname, '..')
 const KEY = 'bench-key-pipeline'
 const COUNT = 15
 const CONCURRENCY = 4
 
-async function startSimulatorProcess(extra: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/oxen-simulator/cli.ts'), '--port', '0', '--api-key', KEY, '--queued-ms', '0', '--processing-ms', '0', ...extra], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)
-      if (m?.[1]) resolve(m[1])
-    })
-    child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)))
-  })
-  return { url, stop: () => child.kill('SIGTERM') }
+function startSimulatorProcess(extra: string[]) {
+  return startProcess(
+    'tools/oxen-simulator/cli.ts',
+    ['--port', '0', '--api-key', KEY, '--queued-ms', '0', '--processing-ms', '0', ...extra],
+    /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  )
 }
 
 async function runEngine(baseUrl: string, prompt: string) {
@@ -118,7 +108,7 @@ async function scenario(link: number | null): Promise<Record<string, string | nu
       'RSS growth during the engine run (MB, goal ≤ 100)': +((peak - baseline) / 1e6).toFixed(1),
     }
   } finally {
-    sim.stop()
+    await sim.stop()
   }
 }
 

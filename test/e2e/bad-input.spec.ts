@@ -6,10 +6,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Locator, type Page } from '@playwright/test'
 import sharp from 'sharp'
-import { randomTag, startHarness, startSimulator, tempDir, type Proc } from './support'
-
-const nav = (page: Page, name: 'Create' | 'Library' | 'Settings') =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
+import { nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 /** A solid-colour image: its colour (and so its hash) depends on `seed`. */
 function solidImage(seed: number, width: number, height: number, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {

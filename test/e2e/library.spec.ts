@@ -5,13 +5,10 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { connectBridge, randomTag, ROOT, startHarness, startSimulator, tempDir, type Proc } from './support'
+import { connectBridge, nav, type Proc, randomTag, ROOT, startHarness, startSimulator, tempDir } from './support'
 
 const SHOTS = join(ROOT, 'test-results/screenshots')
 mkdirSync(SHOTS, { recursive: true })
-
-const nav = (page: Page, name: 'Create' | 'Library' | 'Settings') =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 

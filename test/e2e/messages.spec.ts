@@ -3,10 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { expect, test, type Page } from '@playwright/test'
-import { randomTag, startHarness, startSimulator, tempDir, type Proc } from './support'
-
-const nav = (page: Page, name: 'Create' | 'Library' | 'Settings') =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
+import { nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 async function saveKey(page: Page, key: string) {
   await nav(page, 'Settings')

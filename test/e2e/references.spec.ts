@@ -2,12 +2,9 @@
 // store, real library) → the Oxen simulator, which uploads, fetches or decodes them and follows the first one's ratio.
 import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import sharp from 'sharp'
-import { randomTag, startHarness, startSimulator, tempDir, type Proc } from './support'
-
-const nav = (page: Page, name: 'Create' | 'Library' | 'Settings') =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
+import { nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 /** A solid-colour image: its colour (and so its hash) depends on `seed`. */
 function solidImage(seed: number, width: number, height: number, format: 'png' | 'jpeg'): Promise<Buffer> {

@@ -1,52 +1,18 @@
-// Starts the real simulator and harness as child processes (so a test can stop, kill and restart them)
-// and reads the URL each prints.
-import { spawn, type ChildProcess } from 'node:child_process'
+// What the e2e specs share: the real simulator and harness as child processes (so a test can stop, kill and
+// restart them), navigation, temp folders, file checks and a Node-side bridge client.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Page } from '@playwright/test'
 
-export const ROOT = join(import.meta.dirname, '../..')
+import { startProcess, type Proc } from '../processes'
 
-export interface Proc {
-  url: string
-  child: ChildProcess
-  output: () => string
-  stop(signal?: NodeJS.Signals): Promise<void>
-}
+export { ROOT, startProcess, type Proc } from '../processes'
 
-export function startProcess(script: string, args: string[], urlPattern: RegExp, timeoutMs = 30_000): Promise<Proc> {
-  // One process (node with tsx's loader), not the tsx CLI: a SIGKILL must reach the app itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } })
-  let out = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs)
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = out.match(urlPattern)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve({
-          url: match[1],
-          child,
-          output: () => out,
-          stop: (signal = 'SIGTERM') =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done()
-              child.once('exit', () => done())
-              child.kill(signal)
-            }),
-        })
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`${script} exited with ${code} before printing its URL:\n${out}`))
-    })
-  })
-}
+/** Goes to one of the app's destinations through the main navigation, as a user would. */
+export const nav = (page: Page, name: 'Create' | 'Library' | 'Settings') =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
 
 export function startSimulator(apiKey: string, extra: string[] = []): Promise<Proc> {
   return startProcess(

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { filesContaining, listFiles, randomTag, ROOT, startHarness, startSimulator, tempDir, type Proc } from './support'
+import { filesContaining, listFiles, nav, type Proc, randomTag, ROOT, startHarness, startSimulator, tempDir } from './support'
 
 const SHOTS = join(ROOT, 'test-results/screenshots')
 mkdirSync(SHOTS, { recursive: true })
@@ -37,9 +37,6 @@ async function rendererState(page: Page): Promise<string> {
     return [document.documentElement.outerHTML, dump(localStorage), dump(sessionStorage), document.cookie, dbs].join('\n')
   })
 }
-
-const nav = (page: Page, name: 'Create' | 'Library' | 'Settings') =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
 
 test.describe('walking skeleton', () => {
   test.skip(!process.env.ATELIER_TEST_KEYRING, 'needs the real keychain: run through `npm test` (scripts/with-keyring.sh)')

@@ -2,7 +2,6 @@
 // from, the images it was used in, and every action on it. ←/→ step through the grid; Z toggles 1:1.
 import { useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactNode } from 'react'
 import {
-  ChevronDown,
   ChevronLeft,
   ChevronRight,
   ClipboardCopy,
@@ -29,11 +28,9 @@ import { useShallow } from 'zustand/react/shallow'
 import type { FormField, LibraryImage, ParamValue } from '../../../../shared/domain'
 import { formatBytes, formatCost, formatDateTime, formatOption } from '../../lib/format'
 import { aspectOf, libraryAlt, ordinalsOf } from '../../lib/libraryImages'
-import { useBoardDialog } from '../../store/boardDialog'
 import { currentImage, useImageDetail } from '../../store/imageDetail'
 import { useLibrary } from '../../store/library'
 import {
-  addToBoard,
   copyImage,
   copyText,
   moveToTrash,
@@ -48,6 +45,7 @@ import { useModel } from '../../store/model'
 import { Callout } from '../Callout'
 import { Hint } from '../Hint'
 import { IconButton } from '../IconButton'
+import { AddToBoardMenu } from './AddToBoardMenu'
 import { ImageMenuItems } from './ImageMenuItems'
 
 type Zoom = 'fit' | 'actual'
@@ -201,7 +199,6 @@ function Recipe({ image }: { image: LibraryImage }) {
 
 function BoardsOf({ image, boardIds }: { image: LibraryImage; boardIds: string[] }) {
   const boards = useLibrary((s) => s.facets?.boards ?? [])
-  const show = useBoardDialog((s) => s.show)
   const mine = boards.filter((b) => boardIds.includes(b.id))
   const others = boards.filter((b) => !boardIds.includes(b.id))
   return (
@@ -220,30 +217,7 @@ function BoardsOf({ image, boardIds }: { image: LibraryImage; boardIds: string[]
           </li>
         ))}
         <li>
-          <DropdownMenu.Root modal={false}>
-            <DropdownMenu.Trigger asChild>
-              <button type="button" className="btn btn-ghost btn-sm">
-                <Plus aria-hidden size={12} strokeWidth={2} />
-                Add to board
-                <ChevronDown aria-hidden size={12} strokeWidth={2} />
-              </button>
-            </DropdownMenu.Trigger>
-            <DropdownMenu.Portal>
-              <DropdownMenu.Content className="menu" align="start" sideOffset={4} collisionPadding={8}>
-                {others.map((board) => (
-                  <DropdownMenu.Item key={board.id} className="menu-item" onSelect={() => void addToBoard(board, [image.id])}>
-                    <LayoutGrid className="menu-icon" aria-hidden size={14} strokeWidth={1.75} />
-                    <span className="menu-label">{board.name}</span>
-                  </DropdownMenu.Item>
-                ))}
-                {others.length > 0 && <DropdownMenu.Separator className="menu-separator" />}
-                <DropdownMenu.Item className="menu-item" onSelect={() => show({ kind: 'create', imageIds: [image.id] })}>
-                  <Plus className="menu-icon" aria-hidden size={14} strokeWidth={1.75} />
-                  <span className="menu-label">New board…</span>
-                </DropdownMenu.Item>
-              </DropdownMenu.Content>
-            </DropdownMenu.Portal>
-          </DropdownMenu.Root>
+          <AddToBoardMenu ids={[image.id]} boards={others} icon={<Plus aria-hidden size={12} strokeWidth={2} />} />
         </li>
       </ul>
     </section>

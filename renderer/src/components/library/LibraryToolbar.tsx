@@ -8,7 +8,6 @@ import {
   ImagePlus,
   LayoutGrid,
   MoreHorizontal,
-  Plus,
   RotateCcw,
   Search,
   Star,
@@ -19,11 +18,11 @@ import {
 import { AlertDialog, DropdownMenu, Select, Slider } from 'radix-ui'
 import { useShallow } from 'zustand/react/shallow'
 import { formatOption, isMac } from '../../lib/format'
-import { useBoardDialog } from '../../store/boardDialog'
 import { activeFilterCount, TILE_SIZES, useLibrary, type FacetKind, type Sort } from '../../store/library'
-import { addToBoard, emptyTrash, exportImages, moveToTrash, restoreImages, setStarred, useAsReference } from '../../store/libraryActions'
+import { emptyTrash, exportImages, moveToTrash, restoreImages, setStarred, useAsReference } from '../../store/libraryActions'
 import { Hint, Kbd } from '../Hint'
 import { IconButton } from '../IconButton'
+import { AddToBoardMenu } from './AddToBoardMenu'
 import { ImageMenuItems } from './ImageMenuItems'
 
 export function scopeTitle(scope: ReturnType<typeof useLibrary.getState>['scope'], boards: { id: string; name: string }[]): string {
@@ -221,33 +220,7 @@ function EmptyTrashButton() {
 
 function AddToBoardButton({ ids }: { ids: string[] }) {
   const boards = useLibrary((s) => s.facets?.boards ?? [])
-  const show = useBoardDialog((s) => s.show)
-  return (
-    <DropdownMenu.Root modal={false}>
-      <DropdownMenu.Trigger asChild>
-        <button type="button" className="btn btn-ghost btn-sm">
-          <LayoutGrid aria-hidden size={13} strokeWidth={1.75} />
-          Add to board
-          <ChevronDown aria-hidden size={12} strokeWidth={2} />
-        </button>
-      </DropdownMenu.Trigger>
-      <DropdownMenu.Portal>
-        <DropdownMenu.Content className="menu" align="start" sideOffset={4} collisionPadding={8}>
-          {boards.map((board) => (
-            <DropdownMenu.Item key={board.id} className="menu-item" onSelect={() => void addToBoard(board, ids)}>
-              <LayoutGrid className="menu-icon" aria-hidden size={14} strokeWidth={1.75} />
-              <span className="menu-label">{board.name}</span>
-            </DropdownMenu.Item>
-          ))}
-          {boards.length > 0 && <DropdownMenu.Separator className="menu-separator" />}
-          <DropdownMenu.Item className="menu-item" onSelect={() => show({ kind: 'create', imageIds: ids })}>
-            <Plus className="menu-icon" aria-hidden size={14} strokeWidth={1.75} />
-            <span className="menu-label">New board…</span>
-          </DropdownMenu.Item>
-        </DropdownMenu.Content>
-      </DropdownMenu.Portal>
-    </DropdownMenu.Root>
-  )
+  return <AddToBoardMenu ids={ids} boards={boards} icon={<LayoutGrid aria-hidden size={13} strokeWidth={1.75} />} />
 }
 
 function SelectionActions() {
