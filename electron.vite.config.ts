@@ -8,8 +8,8 @@ export default defineConfig({
       outDir: 'out/main',
       // electron-store is ESM-only; bundle it so the main bundle loads whatever the module format.
       externalizeDeps: { exclude: ['electron-store', 'conf'] },
-      // The library's query worker is its own entry: library-reader.ts starts out/main/library-worker.js.
-      rollupOptions: { input: { index: resolve('electron/main/index.ts'), 'library-worker': resolve('electron/services/library-worker.ts') } },
+      // The library's query worker is its own entry: library/reader.ts starts out/main/library-worker.js.
+      rollupOptions: { input: { index: resolve('electron/main/index.ts'), 'library-worker': resolve('electron/services/library/worker.ts') } },
     },
   },
   preload: {

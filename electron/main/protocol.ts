@@ -3,8 +3,8 @@
 import { protocol } from 'electron'
 import { readFile } from 'node:fs/promises'
 import { extname, isAbsolute, join, relative, resolve } from 'node:path'
-import type { Library } from '../services/library'
-import { serveMedia } from '../services/media'
+import type { Library } from '../services/library/library'
+import { serveMedia } from '../services/library/media'
 
 export const SCHEME = 'atelier'
 export const APP_ORIGIN = `${SCHEME}://app`

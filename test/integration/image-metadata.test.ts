@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { embedRecipe, readRecipe, RECIPE_KEYWORD, type Recipe } from '../../electron/services/image-metadata'
+import { embedRecipe, readRecipe, RECIPE_KEYWORD, type Recipe } from '../../electron/services/library/image-metadata'
 import {
   exiftoolJson,
   exiftoolWrite,

@@ -6,9 +6,9 @@ import Database from 'libsql'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppFailure } from '../../electron/services/errors'
-import { readRecipe } from '../../electron/services/image-metadata'
-import { openLibrary, type Library, type NewJobRecord } from '../../electron/services/library'
-import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../electron/services/library-schema'
+import { readRecipe } from '../../electron/services/library/image-metadata'
+import { openLibrary, type Library, type NewJobRecord } from '../../electron/services/library/library'
+import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../electron/services/library/schema'
 import { makeImage, writeTemp } from '../fixtures/library-images'
 
 let dir: string

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openLibrary, type Library } from '../../electron/services/library'
+import { openLibrary, type Library } from '../../electron/services/library/library'
 import type { LibraryImage } from '../../shared/domain'
-import { serveMedia } from '../../electron/services/media'
+import { serveMedia } from '../../electron/services/library/media'
 import { makeImage, writeTemp } from '../fixtures/library-images'
 
 let root: string

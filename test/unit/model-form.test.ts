@@ -1,8 +1,8 @@
 // The composer's form comes from the live schema, across the documented revisions (API.md §3).
 import { describe, expect, it } from 'vitest'
-import { buildModelFields, deriveModelForm } from '../../electron/services/model-form'
-import { oxenErrorMessage } from '../../electron/services/oxen-client'
-import { splitIntoEnqueues } from '../../electron/services/jobs'
+import { buildModelFields, deriveModelForm } from '../../electron/services/oxen/model-form'
+import { oxenErrorMessage } from '../../electron/services/oxen/client'
+import { splitIntoEnqueues } from '../../electron/services/jobs/engine'
 
 const seedSchema = {
   type: 'object',

@@ -13,11 +13,11 @@ import { readdir, rename, rm, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import sharp from 'sharp'
-import type { ParamValue } from '../../shared/domain'
-import { AppFailure } from './errors'
+import type { ParamValue } from '../../../shared/domain'
+import { AppFailure } from '../errors'
 import { readRecipe, type Recipe } from './image-metadata'
 import { imageLabels, INSERT_IMAGE_SQL, type Library } from './library'
-import { linkReferenceSource } from './library-query'
+import { linkReferenceSource } from './query'
 
 export interface RebuildOptions {
   signal?: AbortSignal

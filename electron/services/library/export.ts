@@ -6,8 +6,8 @@ import { createReadStream } from 'node:fs'
 import { copyFile, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { crc32 } from 'node:zlib'
-import { AppFailure } from './errors'
-import type { ImageFile } from './library-query'
+import { AppFailure } from '../errors'
+import type { ImageFile } from './query'
 
 export interface ExportSummary {
   /** The folder or zip file written. */

@@ -1,7 +1,7 @@
 // The request form is built from the model's live JSON schema (API.md §3, §4.6): field names drift
 // between revisions (image_input → input_image, aspect_ratio gone, 4K added), so nothing here names them.
-import type { FormField, ModelForm, ParamValue } from '../../shared/domain'
-import { AppFailure } from './errors'
+import type { FormField, ModelForm, ParamValue } from '../../../shared/domain'
+import { AppFailure } from '../errors'
 
 interface JsonSchemaProperty {
   type?: string | string[]

@@ -1,4 +1,4 @@
-// Read-only queries against the library index, answered by a worker thread (library-worker.ts) so the main
+// Read-only queries against the library index, answered by a worker thread (worker.ts) so the main
 // process never blocks on one. At 100k images a full-text search over common words, or a filter no index
 // narrows, can take tens of milliseconds; the main thread only posts the SQL and maps the page it gets back.
 //
@@ -45,7 +45,7 @@ function spawn(dbPath: string, checkpointMs: number | undefined): Worker {
   const built = join(here, 'library-worker.js')
   const workerData = { path: dbPath, checkpointMs }
   if (existsSync(built)) return new Worker(built, { workerData })
-  const source = pathToFileURL(join(here, 'library-worker.ts')).href
+  const source = pathToFileURL(join(here, 'worker.ts')).href
   // tsx's ESM API (its `import` export); require.resolve would pick the CommonJS one.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href
   const boot = `import(${JSON.stringify(tsx)}).then(({ tsImport }) => tsImport(${JSON.stringify(source)}, ${JSON.stringify(source)}))`

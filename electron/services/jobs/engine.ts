@@ -3,12 +3,12 @@
 // generation id and every send attempt is journaled first, so a restart resumes without paying twice.
 import { randomUUID } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
-import type { GenerateRequest, ImageState, Job, JobImage, JobStatus, ModelForm, ParamValue, ReferenceSupply } from '../../shared/domain'
-import { GenerateRequestSchema } from '../../shared/domain'
-import { AppFailure, toAppError } from './errors'
-import type { EnqueueRecord, Library } from './library'
-import { buildModelFields } from './model-form'
-import { backoffMs, OxenHttpFailure, retryAfterOf, TERMINAL_STATUSES, type CompletionEvent, type EnqueueOutcome, type OxenClient } from './oxen-client'
+import type { GenerateRequest, ImageState, Job, JobImage, JobStatus, ModelForm, ParamValue, ReferenceSupply } from '../../../shared/domain'
+import { GenerateRequestSchema } from '../../../shared/domain'
+import { AppFailure, toAppError } from '../errors'
+import type { EnqueueRecord, Library } from '../library/library'
+import { buildModelFields } from '../oxen/model-form'
+import { backoffMs, OxenHttpFailure, retryAfterOf, TERMINAL_STATUSES, type CompletionEvent, type EnqueueOutcome, type OxenClient } from '../oxen/client'
 
 /** Oxen's cap on num_generations per enqueue (API.md §3, §8). */
 export const MAX_PER_ENQUEUE = 4

@@ -1,8 +1,8 @@
 // Oxen repository calls used to host reference images (API.md §10): who the key belongs to, creating a
 // repo, and uploading one file. Every call goes through OxenClient, so the key goes only to the API origin.
 import { randomBytes } from 'node:crypto'
-import { AppFailure } from './errors'
-import type { OxenClient } from './oxen-client'
+import { AppFailure } from '../errors'
+import type { OxenClient } from './client'
 
 export interface OxenAccount {
   /** The user's namespace (username): where repos are created. */

@@ -8,7 +8,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
-import { AppFailure } from './errors'
+import { AppFailure } from '../errors'
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 

@@ -14,11 +14,11 @@ import { lstat, open, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, isAbsolute, join } from 'node:path'
 import sharp from 'sharp'
 import type { z } from 'zod'
-import { MAX_REFERENCE_BYTES, type AddReferenceInputSchema, type ReferenceImage, type ReferenceSupply } from '../../shared/domain'
-import { AppFailure } from './errors'
+import { MAX_REFERENCE_BYTES, type AddReferenceInputSchema, type ReferenceImage, type ReferenceSupply } from '../../../shared/domain'
+import { AppFailure } from '../errors'
 import type { Library, MediaVariant } from './library'
-import type { OxenClient } from './oxen-client'
-import { currentAccount, ensureRepo, uploadFile, type OxenAccount } from './oxen-repos'
+import type { OxenClient } from '../oxen/client'
+import { currentAccount, ensureRepo, uploadFile, type OxenAccount } from '../oxen/repos'
 
 /**
  * Our limits; Oxen documents none (API.md §8, §12.6).

@@ -25,12 +25,12 @@ import type {
   LibraryPage,
   LibraryQuerySchema,
   ReferenceImage,
-} from '../../shared/domain'
-import { AppFailure } from './errors'
+} from '../../../shared/domain'
+import { AppFailure } from '../errors'
 import { aspectFilterLabel } from './image-labels'
 import { readRecipe, type Recipe } from './image-metadata'
 import { IMAGE_WITH_JOB_COLUMNS, recipeOf, toLibraryImage, type ImageWithJobRow, type Library, type MediaVariant } from './library'
-import type { LibraryReader, SqlParams } from './library-reader'
+import type { LibraryReader, SqlParams } from './reader'
 import { resolveReferenceFile } from './references'
 
 export type LibraryQueryInput = z.output<typeof LibraryQuerySchema>

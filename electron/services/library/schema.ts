@@ -2,8 +2,8 @@
 // inside its own transaction together with the version bump. Append new migrations (e.g. FTS5 over
 // prompts as version 2); never edit one that has shipped.
 import type Database from 'libsql'
-import type { ParamValue } from '../../shared/domain'
-import { AppFailure } from './errors'
+import type { ParamValue } from '../../../shared/domain'
+import { AppFailure } from '../errors'
 import { aspectLabel, sizeLabel } from './image-labels'
 
 export interface Migration {

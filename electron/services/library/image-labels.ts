@@ -1,6 +1,6 @@
 // The labels the library filters on, derived once when a row is written: a size class ("2K") and an aspect
 // ratio ("16:9") matched against the pixel dimensions, so a 2730 × 1536 image is "16:9".
-import { IMAGE_SIZES, type ParamValue } from '../../shared/domain'
+import { IMAGE_SIZES, type ParamValue } from '../../../shared/domain'
 
 /** The model's aspect ratios (and their usual mirrors), preferred over any other W:H that also fits. */
 const NAMED_ASPECTS = ['1:1', '4:3', '3:4', '16:9', '9:16', '3:2', '2:3', '21:9', '9:21', '5:4', '4:5', '2:1', '1:2']

@@ -2,7 +2,7 @@
 // stalls the main process. WAL lets it read while the main connection writes; each query sees the last commit.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'libsql'
-import type { ReaderRequest, ReaderResponse } from './library-reader'
+import type { ReaderRequest, ReaderResponse } from './reader'
 
 const { path, checkpointMs } = workerData as { path: string; checkpointMs?: number }
 const db = new Database(path)
