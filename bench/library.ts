@@ -10,7 +10,7 @@ import sharp from 'sharp'
 import { LibraryQuerySchema, type LibraryQuery } from '../shared/domain'
 import { createLibraryQueries } from '../electron/services/library/query'
 import { libraryReader } from '../electron/services/library/reader'
-import { openLibrary, type Library } from '../electron/services/library/library'
+import { openLibrary, type LibraryStore } from '../electron/services/library/library'
 import { longestBlock } from '../test/fixtures/library-fixture'
 import { SEED_WORDS, seedLibrary } from '../test/fixtures/library-seed'
 import { browserFigures } from './library-browser'
@@ -41,7 +41,7 @@ function queries(): LibraryQuery[] {
   ]
 }
 
-async function indexFigures(library: Library) {
+async function indexFigures(library: LibraryStore) {
   const q = createLibraryQueries({ library, reader: libraryReader(library), mediaUrl, referenceMediaUrl: mediaUrl })
   const search = (query: LibraryQuery) => q.search(LibraryQuerySchema.parse(query))
   await search({}) // the worker starts and warms up
@@ -92,12 +92,11 @@ async function thumbnailFigures() {
     const count = 24
     const ids: string[] = []
     for (let i = 0; i < count; i++) {
-      library.recordJob({ id: `job-${i}`, createdAt: i, modelId: 'm', prompt: `thumb ${i}`, count: 1, params: {}, request: {}, references: [], referenceSupply: null })
       const raw = Buffer.alloc(256 * 256 * 3)
       for (let k = 0; k < raw.length; k++) raw[k] = (k * (i + 3) + (k >> 8)) & 255
       const temp = library.tempFilePath('png')
       writeFileSync(temp, await sharp(raw, { raw: { width: 256, height: 256, channels: 3 } }).resize(2048, 2048).png({ compressionLevel: 1 }).toBuffer())
-      ids.push((await library.saveImage({ jobId: `job-${i}`, generationId: `gen-${i}`, index: 0, tempPath: temp })).id)
+      ids.push((await library.saveImage({ tempPath: temp, recipe: { jobId: `job-${i}`, generationId: `gen-${i}`, index: 0, count: 1, modelId: 'm', prompt: `thumb ${i}`, params: {}, references: [] } })).id)
     }
     const files = ids.map((id) => library.resolveFile(id, 'full')!)
     const thumbs = ids.map((id) => library.resolveFile(id, 'thumb')!)

@@ -9,6 +9,8 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import type { Job } from '../shared/domain'
+import { openJournal } from '../electron/services/jobs/journal'
+import { createLogger } from '../electron/services/log'
 import { JobEngine } from '../electron/services/jobs/engine'
 import { openLibrary } from '../electron/services/library/library'
 import { deriveModelForm } from '../electron/services/oxen/model-form'
@@ -30,13 +32,16 @@ function startSimulatorProcess(extra: string[]) {
 async function runEngine(baseUrl: string, prompt: string) {
   const dir = mkdtempSync(join(tmpdir(), 'atelier-bench-'))
   const library = openLibrary({ dir, mediaUrl: (id, v) => `atelier://media/${id}/${v}` })
+  const journal = openJournal(join(dir, 'journal.db'))
   const client = new OxenClient({ baseUrl, getKey: async () => KEY })
   const form = deriveModelForm('bytedance-seedream-5-lite', await client.getModel('bytedance-seedream-5-lite'))
   let resolveDone: (job: Job) => void
   const done = new Promise<Job>((r) => (resolveDone = r))
   const engine = new JobEngine({
     client: () => client,
+    journal,
     library,
+    log: createLogger({ level: 'warn', echo: (line) => console.error(line) }),
     modelForm: async () => form,
     maxConcurrentDownloads: () => CONCURRENCY,
     maxConcurrentJobs: () => 2,
@@ -51,6 +56,7 @@ async function runEngine(baseUrl: string, prompt: string) {
   if (job.status !== 'completed') throw new Error(`engine job ended ${job.status}: ${job.error}`)
   const ids = job.images.map((i) => i.generationId!)
   await engine.dispose()
+  journal.close()
   library.close()
   return { ms, ids, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }

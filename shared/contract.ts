@@ -14,8 +14,6 @@ import {
   LibraryPageSchema,
   LibraryQuerySchema,
   GenerateRequestSchema,
-  HistoryPageSchema,
-  HistoryQuerySchema,
   JobSchema,
   KeyTestResultSchema,
   ModelFormSchema,
@@ -56,8 +54,8 @@ export const requests = {
   cancelJob: request('jobs:cancel', JobRef, JobSchema),
   /** Sends the job's unconfirmed images again, at the user's explicit request (they may be billed twice). */
   retryUnconfirmed: request('jobs:retry-unconfirmed', JobRef, JobSchema),
-
-  listHistory: request('library:history', HistoryQuerySchema, HistoryPageSchema),
+  /** Tries the job's failed images again: made ones are downloaded again; the others are enqueued (and billed) anew. */
+  retryFailed: request('jobs:retry-failed', JobRef, JobSchema),
 
   // The library (browse, search, organise). Image ids only: bytes go through the media handler.
   searchLibrary: request('library:search', LibraryQuerySchema, LibraryPageSchema),

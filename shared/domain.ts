@@ -114,10 +114,20 @@ export const AddReferenceInputSchema = z.discriminatedUnion('kind', [
 ])
 export type AddReferenceInput = z.input<typeof AddReferenceInputSchema>
 
+/** The image formats Atelier stores (generated images and references alike). */
+export const ImageFormatSchema = z.enum(['png', 'jpeg', 'webp'])
+export type ImageFormat = z.infer<typeof ImageFormatSchema>
+/** Each format's file extension and MIME type: the one table main and the renderer name and serve files by. */
+export const IMAGE_FORMATS: Record<ImageFormat, { ext: string; mime: string }> = {
+  png: { ext: 'png', mime: 'image/png' },
+  jpeg: { ext: 'jpg', mime: 'image/jpeg' },
+  webp: { ext: 'webp', mime: 'image/webp' },
+}
+
 export const ReferenceImageSchema = z.object({
   hash: ReferenceHashSchema,
   name: z.string(),
-  format: z.enum(['png', 'jpeg', 'webp']),
+  format: ImageFormatSchema,
   width: z.int(),
   height: z.int(),
   bytes: z.int(),
@@ -159,6 +169,18 @@ export const ImageStateSchema = z.enum([
 ])
 export type ImageState = z.infer<typeof ImageStateSchema>
 
+/** An earlier try at an image that did not make it (kept beside the retry that followed). */
+export const JobAttemptSchema = z.object({
+  state: z.enum(['failed', 'unconfirmed', 'cancelled']),
+  generationId: z.string().optional(),
+  error: z.string().optional(),
+})
+export type JobAttempt = z.infer<typeof JobAttemptSchema>
+
+/** What a running job is waiting for, e.g. "Oxen is busy" until `retryAt` (unix ms). */
+export const JobNoticeSchema = z.object({ message: z.string(), retryAt: z.number().optional() })
+export type JobNotice = z.infer<typeof JobNoticeSchema>
+
 export const JobImageSchema = z.object({
   index: z.int().nonnegative(),
   state: ImageStateSchema,
@@ -172,6 +194,8 @@ export const JobImageSchema = z.object({
   thumbUrl: z.string().optional(),
   /** Picked up again after Atelier restarted. */
   resumed: z.boolean().optional(),
+  /** Earlier tries (Retry, Send again), oldest first. */
+  attempts: z.array(JobAttemptSchema).optional(),
 })
 export type JobImage = z.infer<typeof JobImageSchema>
 
@@ -193,6 +217,7 @@ export const JobSchema = z.object({
   referenceNote: z.string().optional(),
   /** A plain message that says what happened and what to do. */
   error: z.string().optional(),
+  notice: JobNoticeSchema.optional(),
   images: z.array(JobImageSchema),
 })
 export type Job = z.infer<typeof JobSchema>
@@ -210,7 +235,11 @@ export const LibraryImageSchema = z.object({
   params: z.record(z.string(), ParamValueSchema),
   width: z.int(),
   height: z.int(),
-  format: z.enum(['png', 'jpeg', 'webp']),
+  /** The ratio the aspect filter files it under ("16:9" for 2730 × 1536); absent when no W:H with terms under 100 fits. */
+  aspect: z.string().optional(),
+  format: ImageFormatSchema,
+  /** Its file's name outside the library (an export, a drag out of the window): the prompt's first words and the id. */
+  fileName: z.string(),
   bytes: z.int(),
   createdAt: z.number(),
   /** What Oxen charged for it (decimal string from its generation record), once known. */
@@ -225,31 +254,6 @@ export const LibraryImageSchema = z.object({
   thumbUrl: z.string(),
 })
 export type LibraryImage = z.infer<typeof LibraryImageSchema>
-
-export const HistoryEntrySchema = z.object({
-  jobId: z.string(),
-  modelId: z.string(),
-  prompt: z.string(),
-  params: z.record(z.string(), ParamValueSchema),
-  createdAt: z.number(),
-  images: z.array(LibraryImageSchema),
-})
-export type HistoryEntry = z.infer<typeof HistoryEntrySchema>
-
-export const HistoryQuerySchema = z
-  .object({
-    /** Opaque cursor from the previous page. */
-    cursor: z.string().optional(),
-    limit: z.int().min(1).max(200).default(50),
-  })
-  .strict()
-export type HistoryQuery = z.input<typeof HistoryQuerySchema>
-
-export const HistoryPageSchema = z.object({
-  entries: z.array(HistoryEntrySchema),
-  nextCursor: z.string().nullable(),
-})
-export type HistoryPage = z.infer<typeof HistoryPageSchema>
 
 // ---------- the library: browse, search, organise (issue 5) ----------
 export const IMAGE_SIZES = ['2K', '3K', '4K'] as const
@@ -267,7 +271,7 @@ export const LibraryFiltersSchema = z
     sizes: z.array(z.enum(IMAGE_SIZES)).optional(),
     /** Ratios as "W:H" (e.g. "16:9"), matched against the pixel dimensions. */
     aspects: z.array(z.string().regex(/^\d{1,2}:\d{1,2}$/, { error: 'An aspect ratio must look like 16:9.' })).max(20).optional(),
-    formats: z.array(z.enum(['png', 'jpeg', 'webp'])).optional(),
+    formats: z.array(ImageFormatSchema).optional(),
     starred: z.boolean().optional(),
     boardId: z.string().optional(),
     /** false (default): images not in the trash; true: only the trash. */

@@ -76,7 +76,7 @@ function originOf(url: string): string {
     const u = new URL(url)
     return u.protocol === `${SCHEME}:` ? `${u.protocol}//${u.host}` : u.origin
   } catch {
-    return ''
+    return '' // not a URL: no origin, so never one we allow
   }
 }
 
@@ -118,7 +118,7 @@ const platform: LibraryPlatform = {
 
 app.whenReady().then(async () => {
   const dataDir = app.getPath('userData')
-  const log = createLogger({ file: join(dataDir, 'logs', 'main.log') })
+  const log = createLogger({ dataDir })
   const store = new ElectronStore<Record<string, unknown>>(SETTINGS_STORE_OPTIONS as ConstructorParameters<typeof ElectronStore<Record<string, unknown>>>[0])
   services = createAppServices({
     dataDir,
@@ -129,7 +129,7 @@ app.whenReady().then(async () => {
     log,
     platform,
   })
-  handleScheme(rendererDirFor(app.getAppPath()), services.library)
+  handleScheme(rendererDirFor(app.getAppPath()), services.serveMedia)
 
   for (const name of requestNames) {
     ipcMain.handle(requests[name].channel, (event, input: unknown) => {

@@ -2,9 +2,8 @@
 // through the same handler the harness uses over HTTP. Never file://.
 import { protocol } from 'electron'
 import { readFile } from 'node:fs/promises'
-import { extname, isAbsolute, join, relative, resolve } from 'node:path'
-import type { Library } from '../services/library/library'
-import { serveMedia } from '../services/library/media'
+import { extname, join, resolve } from 'node:path'
+import { pathInside } from '../services/folder-paths'
 
 export const SCHEME = 'atelier'
 export const APP_ORIGIN = `${SCHEME}://app`
@@ -25,18 +24,17 @@ export function registerSchemePrivileges(): void {
   ])
 }
 
-export function handleScheme(rendererDir: string, library: Library): void {
+export function handleScheme(rendererDir: string, serveMedia: (path: string) => Promise<Response>): void {
   const root = resolve(rendererDir)
   protocol.handle(SCHEME, async (request) => {
     const url = new URL(request.url)
     if (url.host === 'media') {
       const rawPath = request.url.slice(`${SCHEME}://media`.length).split('?')[0] ?? ''
-      return serveMedia(library, rawPath)
+      return serveMedia(rawPath)
     }
     if (url.host !== 'app') return new Response('Not found', { status: 404 })
-    const file = resolve(root, '.' + decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname))
-    const rel = relative(root, file)
-    if (!rel || rel.startsWith('..') || isAbsolute(rel)) return new Response('Not found', { status: 404 })
+    const file = pathInside(root, '.' + decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname))
+    if (!file) return new Response('Not found', { status: 404 })
     try {
       const body = await readFile(file)
       return new Response(body, { headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' } })

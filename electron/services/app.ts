@@ -6,17 +6,21 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import type { EventName, EventPayload } from '../../shared/contract'
 import type { KeyTestResult, ModelForm, Settings } from '../../shared/domain'
-import { createDispatcher, type Logger, type RequestHandlers } from './dispatch'
+import { createDispatcher, type RequestHandlers } from './dispatch'
 import { AppFailure, toAppError } from './errors'
+import type { Checkpoint } from './checkpoint'
 import { JobEngine } from './jobs/engine'
-import { openLibrary, type MediaVariant } from './library/library'
-import { exportToFolder, exportToZip } from './library/export'
+import { openJournal } from './jobs/journal'
+import { openLibrary, type Library, type MediaVariant } from './library/library'
+import { serveMedia } from './library/media'
+import { exportToFolder, exportToZip, linkForDrag } from './library/export'
 import { createLibraryQueries, linkReferenceSource } from './library/query'
 import { libraryReader } from './library/reader'
 import { indexLooksLost, rebuildLibrary } from './library/rebuild'
 import { deriveModelForm } from './oxen/model-form'
 import { OxenClient, type FetchLike } from './oxen/client'
 import { createReferenceStore } from './library/references'
+import type { Logger } from './log'
 import { createSecretStore, type KeytarLike } from './secrets'
 import { createSettingsService, type SettingsBacking } from './settings'
 
@@ -46,6 +50,8 @@ export interface AppServicesOptions {
   timing?: { pollIntervalMs?: number; safetyPollMs?: number; retryBaseMs?: number }
   /** Absent in the browser harness: drag/copy/reveal then say so, and exports go under `<dataDir>/exports/`. */
   platform?: LibraryPlatform
+  /** The crash tests' stop points (the harness's --crash-at); absent in the app. */
+  checkpoint?: Checkpoint
 }
 
 const DRAG_ICON_SIDE = 64
@@ -58,20 +64,22 @@ function exportName(now = new Date()): string {
 }
 
 export function createAppServices(opts: AppServicesOptions) {
-  const secrets = createSecretStore({ keytar: opts.keytar, ...(opts.keychainService ? { service: opts.keychainService } : {}) })
-  const settings = createSettingsService(opts.settingsBacking, opts.settingsOverrides)
-  const library = openLibrary({ dir: join(opts.dataDir, 'library'), mediaUrl: opts.mediaUrl })
+  const secrets = createSecretStore({ keytar: opts.keytar, log: opts.log.child('secrets'), ...(opts.keychainService ? { service: opts.keychainService } : {}) })
+  const settings = createSettingsService(opts.settingsBacking, opts.settingsOverrides, opts.log.child('settings'))
+  const journal = openJournal(join(opts.dataDir, 'journal.db'))
+  const library = openLibrary({ dir: join(opts.dataDir, 'library'), mediaUrl: opts.mediaUrl, ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}) })
   // Media URLs are `<prefix>/<id>/<variant>`; references live at `<prefix>/ref/<hash>/<variant>` (media.ts).
   const referenceMediaUrl = (hash: string, variant: MediaVariant) => opts.mediaUrl(`ref/${hash}`, variant)
   const references = createReferenceStore({ library, mediaUrl: referenceMediaUrl })
   const reader = libraryReader(library)
-  const queries = createLibraryQueries({ library, reader, mediaUrl: opts.mediaUrl, referenceMediaUrl })
+  const queries = createLibraryQueries({ library, reader, mediaUrl: opts.mediaUrl, referenceMediaUrl, log: opts.log.child('library') })
   const closing = new AbortController()
   let rebuilding: Promise<number> | null = null
   const rebuild = () => {
     rebuilding ??= rebuildLibrary(library, {
       signal: closing.signal,
       onIndexed: (imageIds) => opts.emit('onLibraryChanged', { imageIds }),
+      log: opts.log.child('rebuild'),
     })
       .then((result) => {
         result.thumbnails.catch((error: unknown) => opts.log.warn('thumbnails after rebuild failed', { error: String(error) }))
@@ -125,6 +133,7 @@ export function createAppServices(opts: AppServicesOptions) {
       client = new OxenClient({
         baseUrl: oxenBaseUrl,
         getKey: () => secrets.getKey(),
+        log: opts.log.child('oxen'),
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
         ...(retryBaseMs !== undefined ? { retry: { attempts: 4, baseMs: retryBaseMs, capMs: retryBaseMs * 16 } } : {}),
       })
@@ -151,9 +160,13 @@ export function createAppServices(opts: AppServicesOptions) {
 
   const engine = new JobEngine({
     client: currentClient,
+    journal,
     library,
     modelForm,
     resolveReferences: (hashes) => references.urlsFor(hashes, settings.get().referenceSupply, currentClient()),
+    referenceDataUris: async (hashes) => (await references.urlsFor(hashes, 'data-uri', currentClient())).urls,
+    log: opts.log.child('jobs'),
+    ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}),
     maxConcurrentDownloads: () => settings.get().maxConcurrentDownloads,
     maxConcurrentJobs: () => settings.get().maxConcurrentJobs,
     onJobUpdate: (job) => opts.emit('onJobUpdate', job),
@@ -210,7 +223,7 @@ export function createAppServices(opts: AppServicesOptions) {
     listJobs: async () => engine.list(),
     cancelJob: ({ jobId }) => engine.cancel(jobId),
     retryUnconfirmed: ({ jobId }) => engine.retryUnconfirmed(jobId),
-    listHistory: async (query) => library.listHistory(query),
+    retryFailed: ({ jobId }) => engine.retryFailed(jobId),
 
     searchLibrary: (query) => queries.search(query),
     getLibraryFacets: () => queries.facets(),
@@ -235,10 +248,8 @@ export function createAppServices(opts: AppServicesOptions) {
         .resize(DRAG_ICON_SIDE, DRAG_ICON_SIDE, { fit: 'inside' })
         .png()
         .toBuffer()
-      target.startDrag(
-        items.map((i) => i.path),
-        icon,
-      )
+      // The OS gets links named as exports name files, in a fresh folder of the library's temp area (swept at the next start).
+      target.startDrag(await linkForDrag(items, library.tempFilePath('drag')), icon)
       return { count: items.length }
     },
     copyImage: async ({ imageId }) => {
@@ -264,7 +275,9 @@ export function createAppServices(opts: AppServicesOptions) {
 
   return {
     dispatch: createDispatcher(handlers, opts.log),
-    library,
+    /** atelier://media/… (Electron) and /media/… (harness): library images and references by id. */
+    serveMedia: (path: string) => serveMedia(library, path),
+    library: library as Library,
     queries,
     secrets,
     settings,
@@ -274,6 +287,7 @@ export function createAppServices(opts: AppServicesOptions) {
       await resumed
       await rebuilding?.catch(() => {})
       await engine.dispose()
+      journal.close()
       await reader.close()
       library.close()
     },

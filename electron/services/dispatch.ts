@@ -3,16 +3,11 @@
 import type { z } from 'zod'
 import { describeIssues, requests, type RequestName, type Result } from '../../shared/contract'
 import { toAppError } from './errors'
+import type { Logger } from './log'
 
 /** Handlers receive the parsed (defaulted, trimmed) input and return the output, or throw AppFailure. */
 export type RequestHandlers = {
   [N in RequestName]: (input: z.output<(typeof requests)[N]['input']>) => Promise<z.input<(typeof requests)[N]['output']>>
-}
-
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void
-  warn(message: string, fields?: Record<string, unknown>): void
-  error(message: string, fields?: Record<string, unknown>): void
 }
 
 export function createDispatcher(handlers: RequestHandlers, log: Logger) {
@@ -33,7 +28,7 @@ export function createDispatcher(handlers: RequestHandlers, log: Logger) {
       return { ok: true, value }
     } catch (error) {
       const appError = toAppError(error)
-      if (appError.code === 'internal') log.error('request failed', { request: name, error: String(error) })
+      if (appError.code === 'internal') log.error('request failed', { request: name, error })
       return { ok: false, error: appError }
     }
   }

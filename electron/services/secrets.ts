@@ -9,7 +9,7 @@
 import { SetKeyInputSchema, type SecretStatus } from '../../shared/domain'
 import { describeIssues } from '../../shared/contract'
 import { AppFailure } from './errors'
-import type { Logger } from './dispatch'
+import type { Logger } from './log'
 
 export interface KeytarLike {
   getPassword(service: string, account: string): Promise<string | null>
@@ -45,8 +45,11 @@ export interface SecretStoreOptions {
   service?: string
   account?: string
   timeoutMs?: number
-  /** Gets the keychain's own error text (which never contains the key) for diagnosis. */
-  log?: Pick<Logger, 'warn'>
+  /**
+   * Gets the keychain's own error text for diagnosis, and learns (`addSecret`) every key this store reads or
+   * saves, so that no line of the log can contain it.
+   */
+  log?: Logger
 }
 
 type Problem = 'not-loaded' | 'no-service' | 'locked' | 'timeout' | 'other'
@@ -138,6 +141,7 @@ export function createSecretStore(opts: SecretStoreOptions): SecretStore {
     async status() {
       try {
         const stored = await keychain((k) => k.getPassword(service, account))
+        if (stored) opts.log?.addSecret(stored)
         if (sessionKey !== null) {
           return publish({
             state: 'session-only',
@@ -158,7 +162,9 @@ export function createSecretStore(opts: SecretStoreOptions): SecretStore {
     async getKey() {
       if (sessionKey !== null) return sessionKey
       try {
-        return (await keychain((k) => k.getPassword(service, account))) || null
+        const key = (await keychain((k) => k.getPassword(service, account))) || null
+        if (key) opts.log?.addSecret(key)
+        return key
       } catch (error) {
         report(error)
         return null
@@ -169,6 +175,7 @@ export function createSecretStore(opts: SecretStoreOptions): SecretStore {
       const parsed = SetKeyInputSchema.safeParse({ key: rawKey })
       if (!parsed.success) throw new AppFailure('invalid-input', describeIssues(parsed.error))
       const key = parsed.data.key
+      opts.log?.addSecret(key)
       try {
         await keychain((k) => k.setPassword(service, account, key))
         sessionKey = null

@@ -12,6 +12,7 @@ import type { z } from 'zod'
 import { describeIssues } from '../../shared/contract'
 import { SettingsPatchSchema, SettingsSchema, type Settings, type SettingsPatch } from '../../shared/domain'
 import { AppFailure } from './errors'
+import type { Logger } from './log'
 
 /** What electron-store and conf both provide. */
 export interface SettingsBacking {
@@ -89,15 +90,17 @@ function sameSettings(a: Settings, b: Settings): boolean {
   return (Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]).every((k) => a[k] === b[k])
 }
 
-export function createSettingsService(backing: SettingsBacking, overrides: Partial<Settings> = {}): SettingsService {
+export function createSettingsService(backing: SettingsBacking, overrides: Partial<Settings> = {}, log?: Logger): SettingsService {
   const forced = parseOrFail(SettingsPatchSchema, overrides)
   const listeners = new Set<(s: Settings) => void>()
 
   let raw: Raw
   try {
     raw = backing.store
-  } catch {
-    raw = {} // unreadable file (permissions, a schema from elsewhere): start from defaults
+  } catch (error) {
+    // Unreadable file (permissions, a schema from elsewhere): defaults for this run, and the log says why.
+    log?.warn('settings file unreadable; using defaults', { error })
+    raw = {}
   }
   const migrated = migrate(raw)
   let stored = readSettings(migrated)
@@ -115,8 +118,9 @@ export function createSettingsService(backing: SettingsBacking, overrides: Parti
   if (JSON.stringify(normalized) !== JSON.stringify(raw)) {
     try {
       write()
-    } catch {
+    } catch (error) {
       // A read-only file still gives working settings for this run.
+      log?.warn('could not repair the settings file', { error })
     }
   }
 

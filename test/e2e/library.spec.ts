@@ -55,7 +55,7 @@ test.describe('library', () => {
   test('browse offline: search, filter, star, board, trash and undo, restore, reuse', async ({ page }) => {
     await page.goto(harness.url)
     await nav(page, 'Create')
-    await generate(page, teal, 2, 'PNG', '16:9')
+    await generate(page, teal, 2, 'PNG', '21:9') // 2048 × 880: 128:55 reduced, "21:9" to the filter
     await generate(page, desert, 1, 'JPEG', '1:1')
     // Everything below works from the library alone.
     await simulator.stop()
@@ -87,6 +87,12 @@ test.describe('library', () => {
     await expect(cells).toHaveCount(1)
     await expect(desertCell).toBeVisible()
     await filters.getByRole('checkbox', { name: 'JPEG', exact: true }).click()
+    await expect(cells).toHaveCount(3)
+    // And by aspect ratio, under the label the detail view shows too (below).
+    await filters.getByRole('checkbox', { name: '21:9', exact: true }).click()
+    await expect(cells).toHaveCount(2)
+    await expect(tealCells).toHaveCount(2)
+    await filters.getByRole('checkbox', { name: '21:9', exact: true }).click()
     await expect(cells).toHaveCount(3)
     await page.screenshot({ path: join(SHOTS, 'library.png') })
 
@@ -171,6 +177,7 @@ test.describe('library', () => {
     // "Use as reference" from the details adds the image to the composer's references.
     await nav(page, 'Library')
     await tealCells.first().dblclick()
+    await expect(details.getByText('2048 × 880 · 21:9', { exact: true })).toBeVisible() // the filter's label
     await details.getByRole('button', { name: 'Use as reference', exact: true }).click()
     await expect(page.getByText('Added to the reference images', { exact: true })).toBeVisible()
     await details.getByRole('button', { name: 'Close details', exact: true }).click()

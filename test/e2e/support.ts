@@ -22,10 +22,13 @@ export function startSimulator(apiKey: string, extra: string[] = []): Promise<Pr
   )
 }
 
-export function startHarness(opts: { dataDir: string; oxenUrl: string; keychainService: string }): Promise<Proc> {
+export function startHarness(opts: { dataDir: string; oxenUrl: string; keychainService: string; crashAt?: string }): Promise<Proc> {
   return startProcess(
     'tools/harness/cli.ts',
-    ['--port', '0', '--data-dir', opts.dataDir, '--oxen-url', opts.oxenUrl, '--keychain-service', opts.keychainService, '--poll-ms', '500'],
+    [
+      ...['--port', '0', '--data-dir', opts.dataDir, '--oxen-url', opts.oxenUrl, '--keychain-service', opts.keychainService, '--poll-ms', '500'],
+      ...(opts.crashAt ? ['--crash-at', opts.crashAt] : []),
+    ],
     /Atelier harness: (http:\/\/127\.0\.0\.1:\d+\/)/,
   )
 }

@@ -2,18 +2,17 @@
 // library over loopback. For each: the job's outcome, and afterwards the library holds exactly the expected
 // images (each fully decodable), nothing is left in `.tmp`, no generation is saved twice, and Oxen saw no
 // duplicate enqueue. Extra cases: a refused connection, a crash mid-download, cancel, and cost.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ImageState, Job, JobStatus, ModelForm } from '../../shared/domain'
-import { JobEngine, type JobEngineDeps } from '../../electron/services/jobs/engine'
-import { openLibrary, type Library } from '../../electron/services/library/library'
+import type { JobEngineDeps } from '../../electron/services/jobs/engine'
 import { deriveModelForm } from '../../electron/services/oxen/model-form'
 import { OxenClient, type FetchLike } from '../../electron/services/oxen/client'
 import { startSimulator, type Simulator, type SimulatorFaults, type SimulatorOptions } from '../../tools/oxen-simulator/index'
+import { JobsWorld, waitFor } from '../fixtures/jobs-world'
 
 const KEY = 'test-key-fault-matrix'
 const MODEL = 'bytedance-seedream-5-lite'
@@ -37,10 +36,8 @@ interface LogEntry {
 }
 
 let sim: Simulator
-let dir: string
-let library: Library
+let world: JobsWorld
 let log: LogEntry[]
-let engines: JobEngine[]
 let form: ModelForm
 
 async function startSim(options: Partial<SimulatorOptions> = {}): Promise<void> {
@@ -59,15 +56,11 @@ async function startSim(options: Partial<SimulatorOptions> = {}): Promise<void> 
 }
 
 beforeEach(() => {
-  engines = []
-  dir = mkdtempSync(join(tmpdir(), 'atelier-faults-'))
-  library = openLibrary({ dir, mediaUrl: (id, v) => `atelier://media/${id}/${v}` })
+  world = new JobsWorld()
 })
 afterEach(async () => {
-  await Promise.all(engines.map((e) => e.dispose()))
-  library.close()
+  await world.close()
   await sim?.close()
-  rmSync(dir, { recursive: true, force: true })
 })
 
 function makeClient(fetchImpl?: FetchLike): OxenClient {
@@ -84,16 +77,14 @@ async function loadForm(): Promise<void> {
   form = deriveModelForm(MODEL, await makeClient().getModel(MODEL))
 }
 
-function makeEngine(overrides: Partial<JobEngineDeps> = {}, fetchImpl?: FetchLike, lib: Library = library) {
+function makeEngine(overrides: Partial<JobEngineDeps> = {}, fetchImpl?: FetchLike) {
   const client = makeClient(fetchImpl)
-  const updates: Job[] = []
-  const engine = new JobEngine({
+  return world.engine({
     client: () => client,
-    library: lib,
     modelForm: async () => form,
     maxConcurrentDownloads: () => 4,
     maxConcurrentJobs: () => 2,
-    onJobUpdate: (job) => updates.push(job),
+    onJobUpdate: () => undefined,
     onLibraryChanged: () => undefined,
     pollIntervalMs: 100,
     safetyPollMs: 300,
@@ -101,30 +92,17 @@ function makeEngine(overrides: Partial<JobEngineDeps> = {}, fetchImpl?: FetchLik
     readTimeoutMs: 1000, // stream and downloads; keep-alives come every 100 ms here
     downloadAttempts: 4,
     enqueueAttempts: 5,
+    reconcileWindowMs: 500,
     ...overrides,
   })
-  engines.push(engine)
-  const current = (jobId: string) => engine.list().find((j) => j.id === jobId)!
-  const finished = (jobId: string) => waitFor(() => (current(jobId).status !== 'running' ? current(jobId) : undefined), 15_000, () => JSON.stringify(current(jobId)))
-  return { engine, updates, current, finished }
-}
-
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, describeState?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting${describeState ? `: ${describeState()}` : ''}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 const filesUnder = (sub: string) => {
-  const root = join(dir, sub)
+  const root = join(world.dir, sub)
   if (!existsSync(root)) return []
   return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name))
 }
-const tempFiles = () => (existsSync(join(dir, '.tmp')) ? readdirSync(join(dir, '.tmp')) : [])
+const tempFiles = () => world.tempFiles()
 
 async function activeFaults(): Promise<SimulatorFaults> {
   return (await (await fetch(`${sim.baseUrl}/__sim/faults`)).json()) as SimulatorFaults
@@ -148,7 +126,7 @@ function gapAfter429(path: RegExp): number {
 async function expectLibraryHolds(job: Job, saved: number, opts: { countDownloads?: boolean } = {}): Promise<void> {
   const savedImages = job.images.filter((i) => i.state === 'saved')
   expect(savedImages).toHaveLength(saved)
-  const rows = savedImages.map((i) => library.getImage(i.imageId!))
+  const rows = savedImages.map((i) => world.library.getImage(i.imageId!))
   expect(rows.every(Boolean)).toBe(true)
   expect(rows.map((r) => r!.generationId)).toEqual(savedImages.map((i) => i.generationId))
   expect(new Set(rows.map((r) => r!.generationId)).size).toBe(saved)
@@ -156,15 +134,14 @@ async function expectLibraryHolds(job: Job, saved: number, opts: { countDownload
   const files = filesUnder('images')
   expect(files).toHaveLength(saved)
   expect(filesUnder('thumbs')).toHaveLength(saved)
-  expect(new Set(savedImages.map((i) => library.resolveFile(i.imageId!, 'full'))).size).toBe(saved)
+  expect(new Set(savedImages.map((i) => world.library.resolveFile(i.imageId!, 'full'))).size).toBe(saved)
   for (const file of files) {
     const { info } = await sharp(file).raw().toBuffer({ resolveWithObject: true }) // decodes every pixel
     expect([info.width, info.height]).toEqual([SIDE, SIDE])
   }
   expect(tempFiles()).toEqual([])
 
-  const entry = library.listHistory({ limit: 50 }).entries.find((e) => e.jobId === job.id)
-  expect(entry?.images.length ?? 0).toBe(saved)
+  expect(rows.every((r) => r!.jobId === job.id)).toBe(true)
   // Each saved image came from one intact download: nothing was fetched in full twice.
   if (opts.countDownloads !== false) expect(sim.stats().downloads).toBe(saved)
 }
@@ -531,11 +508,8 @@ describe('beyond the simulator’s fault list', () => {
     const first = makeEngine()
     const { jobId } = await first.engine.generate({ prompt: 'crash while downloading', count: 1, params: PARAMS })
     await waitFor(() => ((first.current(jobId).images[0]!.progress ?? 0) > 0.2 ? true : undefined))
-    await first.engine.dispose() // the app goes away with a download half done
+    await world.restart() // the app goes away with a download half done
     expect(tempFiles()).toEqual([])
-    library.close()
-
-    library = openLibrary({ dir, mediaUrl: (id, v) => `atelier://media/${id}/${v}` })
     const second = makeEngine()
     await second.engine.resume()
     const job = await second.finished(jobId)
@@ -553,7 +527,10 @@ describe('beyond the simulator’s fault list', () => {
     sim.setFaults({ named: ['stuck'] })
     const { engine, finished } = makeEngine()
     const { jobId } = await engine.generate({ prompt: 'cancel me', count: 3, params: PARAMS })
-    const ids = engine.list()[0]!.images.map((i) => i.generationId!)
+    const ids = await waitFor(() => {
+      const images = engine.list()[0]!.images
+      return images.every((i) => i.generationId) ? images.map((i) => i.generationId!) : undefined
+    })
     await waitFor(async () => ((await Promise.all(ids.map(simRow))).every((r) => r.status === 'processing') ? true : undefined))
     const cancelled = await engine.cancel(jobId)
     expect(cancelled.status).toBe('cancelled')
@@ -573,7 +550,7 @@ describe('beyond the simulator’s fault list', () => {
     const job = await finished(jobId)
     expect(job.status).toBe('completed')
     // Known by the time the image is reported saved.
-    for (const image of job.images) expect(library.getImage(image.imageId!)!.cost).toBe('0.035')
+    for (const image of job.images) expect(world.library.getImage(image.imageId!)!.cost).toBe('0.035')
     await expectLibraryHolds(job, 2)
   })
 })

@@ -1,79 +1,48 @@
-// Client + job engine against the Oxen simulator over real loopback HTTP/SSE, with a real library
+// Client + job engine against the Oxen simulator over real loopback HTTP/SSE, with a real library and journal
 // (SQLite + files) in a temp folder: queue, SSE, poll fallback, download, indexing, resume.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Job } from '../../shared/domain'
-import { JobEngine } from '../../electron/services/jobs/engine'
-import { openLibrary, type Library } from '../../electron/services/library/library'
 import { deriveModelForm } from '../../electron/services/oxen/model-form'
 import { OxenClient, type FetchLike } from '../../electron/services/oxen/client'
 import { startSimulator, type Simulator } from '../../tools/oxen-simulator/index'
+import { JobsWorld, waitFor } from '../fixtures/jobs-world'
 
 const KEY = 'test-key-jobs-integration'
 
 let sim: Simulator
-let dir: string
-let library: Library
-let engines: JobEngine[] = []
+let world: JobsWorld
 
 beforeEach(async () => {
   sim = await startSimulator({ apiKeys: [KEY], queuedMs: 60, processingMs: 200 })
-  dir = mkdtempSync(join(tmpdir(), 'atelier-jobs-'))
-  library = openLibrary({ dir, mediaUrl: (id, v) => `atelier://media/${id}/${v}` })
+  world = new JobsWorld()
 })
 afterEach(async () => {
-  await Promise.all(engines.map((e) => e.dispose()))
-  engines = []
-  library.close()
+  await world.close()
   await sim.close()
-  rmSync(dir, { recursive: true, force: true })
 })
 
-function makeEngine(opts: { key?: string; fetch?: FetchLike; lib?: Library } = {}) {
-  const updates: Job[] = []
+function makeEngine(opts: { key?: string; fetch?: FetchLike } = {}) {
   const client = new OxenClient({
     baseUrl: sim.baseUrl,
     getKey: async () => opts.key ?? KEY,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     retry: { attempts: 3, baseMs: 20, capMs: 100 },
   })
-  const engine = new JobEngine({
+  return world.engine({
     client: () => client,
-    library: opts.lib ?? library,
     modelForm: async () => deriveModelForm('bytedance-seedream-5-lite', await client.getModel('bytedance-seedream-5-lite')),
     maxConcurrentDownloads: () => 4,
     maxConcurrentJobs: () => 2,
     retryBaseMs: 50,
-    onJobUpdate: (job) => updates.push(job),
+    onJobUpdate: () => undefined,
     onLibraryChanged: () => undefined,
     pollIntervalMs: 100,
     safetyPollMs: 60_000, // polling only as the fallback, so a test can tell which path delivered
   })
-  engines.push(engine)
-  const finished = (jobId: string, timeoutMs = 20_000) =>
-    new Promise<Job>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`job did not finish: ${JSON.stringify(engine.list())}`)), timeoutMs)
-      const check = () => {
-        const job = engine.list().find((j) => j.id === jobId)
-        if (job && job.status !== 'running') {
-          clearTimeout(timer)
-          resolve(job)
-        } else setTimeout(check, 25)
-      }
-      check()
-    })
-  return { engine, updates, finished }
 }
 
-const imageFiles = () => {
-  const root = join(dir, 'images')
-  if (!existsSync(root)) return []
-  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name))
-}
-const tempFiles = () => (existsSync(join(dir, '.tmp')) ? readdirSync(join(dir, '.tmp')) : [])
+const imageFiles = () => world.imageFiles()
+const tempFiles = () => world.tempFiles()
 
 describe('job engine against the simulator', () => {
   it('turns 6 images into 2 enqueues (4 + 2), delivers by SSE, downloads and indexes each once', async () => {
@@ -99,10 +68,9 @@ describe('job engine against the simulator', () => {
       expect([meta.width, meta.height]).toEqual([2048, 1152])
     }
     expect(tempFiles()).toEqual([])
-    const page = library.listHistory({ limit: 10 })
-    expect(page.entries).toHaveLength(1)
-    expect(page.entries[0]!.images).toHaveLength(6)
-    expect(new Set(page.entries[0]!.images.map((i) => i.generationId)).size).toBe(6)
+    const saved = job.images.map((i) => world.library.getImage(i.imageId!)!)
+    expect(saved.map((i) => [i.jobId, i.index, i.jobCount, i.prompt])).toEqual(job.images.map((_, k) => [jobId, k, 6, 'a teal poster']))
+    expect(new Set(saved.map((i) => i.generationId)).size).toBe(6)
   })
 
   it('falls back to polling when the event stream is closed and cannot reconnect', async () => {
@@ -112,9 +80,9 @@ describe('job engine against the simulator', () => {
       return fetch(url, init)
     }
     const { engine, finished } = makeEngine({ fetch: fetchWithoutEvents })
-    const generating = engine.generate({ prompt: 'poll me', count: 3, params: {} })
+    const { jobId } = await engine.generate({ prompt: 'poll me', count: 3, params: {} })
     // Let the stream open and the enqueue happen, then cut the stream and refuse reconnects.
-    const { jobId } = await generating
+    await waitFor(() => (sim.stats().acceptedEnqueues.length === 1 ? true : undefined))
     refuseEvents = true
     sim.dropEventStreams()
     const job = await finished(jobId)
@@ -170,16 +138,14 @@ describe('job engine against the simulator', () => {
   it('resumes an unfinished job after a restart without enqueueing again', async () => {
     const first = makeEngine()
     const { jobId } = await first.engine.generate({ prompt: 'survive a restart', count: 3, params: {} })
-    await first.engine.dispose() // the app stops while the generations are still queued
-    library.close()
-
-    library = openLibrary({ dir, mediaUrl: (id, v) => `atelier://media/${id}/${v}` })
+    await waitFor(() => (first.current(jobId).images.every((i) => i.state === 'queued') ? true : undefined))
+    await world.restart() // the app stops while the generations are still queued
     const second = makeEngine()
     await second.engine.resume()
     const job = await second.finished(jobId)
     expect(job.status).toBe('completed')
     expect(imageFiles()).toHaveLength(3)
     expect(sim.stats().enqueueRequests).toBe(1)
-    expect(library.listHistory({ limit: 5 }).entries[0]!.images).toHaveLength(3)
+    expect(job.images.every((i) => i.resumed && world.library.getImage(i.imageId!)?.jobId === jobId)).toBe(true)
   })
 })

@@ -1,14 +1,15 @@
 // Exporting a selection: untouched files plus manifest.jsonl, to a folder or a zip (checked with Debian's unzip
 // when installed, and always with a small reader here), through the services and the request handlers.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAppServices, type LibraryPlatform } from '../../electron/services/app'
-import type { Logger } from '../../electron/services/dispatch'
-import { exportToFolder, exportToZip } from '../../electron/services/library/export'
+import { createLogger } from '../../electron/services/log'
+import { exportToFolder, exportToZip, linkForDrag } from '../../electron/services/library/export'
+import { imageFileName } from '../../electron/services/library/file-names'
 import { createNodeSettingsBacking } from '../../electron/services/settings'
 import type { LibraryImage } from '../../shared/domain'
 import { mediaUrl, openTestLibrary, type TestLibrary } from '../fixtures/library-fixture'
@@ -26,7 +27,7 @@ afterEach(async () => {
 })
 
 const HAS_UNZIP = spawnSync('unzip', ['-v']).status === 0
-const quiet: Logger = { info() {}, warn() {}, error() {} }
+const quiet = createLogger() // no data folder, no echo: writes nothing
 
 /** A tiny zip reader: walks the central directory (ZIP64 aware), checks each local header, CRC and size. */
 function readZip(file: string): Map<string, Buffer> {
@@ -127,6 +128,26 @@ describe('export', () => {
     await expect(exportToFolder(items, target)).rejects.toThrow(/export did not finish/) // never into an existing folder
   })
 
+  it('names files by one rule, the name each LibraryImage carries (export, drag-out); a clash takes the whole id', async () => {
+    const images = await threeImages()
+    const short = (i: number) => images[i]!.id.slice(0, 8)
+    expect(images.map((i) => i.fileName)).toEqual([
+      `creme-brulee-macro-shot-${short(0)}.png`,
+      `creme-brulee-macro-shot-${short(1)}.jpg`,
+      `image-${short(2)}.webp`, // no Latin letters or digits to make words of
+    ])
+    const id = images[0]!.id
+    expect(imageFileName({ id, prompt: `${'Z'.repeat(8000)} tail`, format: 'png' })).toBe(`${'z'.repeat(48)}-${id.slice(0, 8)}.png`)
+    expect(imageFileName({ id, prompt: ' -- ', format: 'jpeg' }, true)).toBe(`image-${id}.jpg`)
+
+    const [item] = await t.queries.files([id])
+    const twice = [item!, item!]
+    await exportToFolder(twice, join(out, 'twice'))
+    const names = [images[0]!.fileName, imageFileName(images[0]!, true)]
+    expect(readdirSync(join(out, 'twice')).sort()).toEqual([...names, 'manifest.jsonl'].sort())
+    expect((await linkForDrag(twice, join(out, 'drag'))).map((p) => p.slice(join(out, 'drag').length + 1))).toEqual(names)
+  })
+
   for (const forceZip64 of [false, true]) {
     it(`writes a valid zip${forceZip64 ? ' with ZIP64 records' : ''}: files byte for byte and the manifest`, async () => {
       const images = await threeImages()
@@ -157,8 +178,8 @@ describe('export', () => {
     const images: LibraryImage[] = []
     for (let i = 0; i < 3; i++) {
       const bytes = await makeImage('png', 1400, 1400, true) // ~6 MB of noise each
-      t.library.recordJob({ id: `big-${i}`, createdAt: i, modelId: 'm', prompt: 'noise', count: 1, params: {}, request: {}, references: [], referenceSupply: null })
-      images.push(await t.library.saveImage({ jobId: `big-${i}`, generationId: `big-${i}`, index: 0, tempPath: writeTemp(t.library, bytes) }))
+      const recipe = { jobId: `big-${i}`, generationId: `big-${i}`, index: 0, count: 1, modelId: 'm', prompt: 'noise', params: {}, references: [] }
+      images.push(await t.library.saveImage({ recipe, tempPath: writeTemp(t.library, bytes) }))
     }
     const items = await t.queries.files(images.map((i) => i.id))
     expect(items.reduce((sum, i) => sum + i.image.bytes, 0)).toBeGreaterThan(12_000_000)
@@ -197,9 +218,9 @@ describe('export and the platform actions through the request handlers', () => {
       ...(platform ? { platform } : {}),
     })
     const library = services.library
-    library.recordJob({ id: 'j', createdAt: 1, modelId: 'm', prompt: 'a kite', count: 2, params: {}, request: {}, references: [], referenceSupply: null })
-    const png = await library.saveImage({ jobId: 'j', generationId: 'g0', index: 0, tempPath: writeTemp(library, await makeImage('png', 64, 64)) })
-    const webp = await library.saveImage({ jobId: 'j', generationId: 'g1', index: 1, tempPath: writeTemp(library, await makeImage('webp', 64, 64), 'webp') })
+    const recipe = (index: number) => ({ jobId: 'j', generationId: `g${index}`, index, count: 2, modelId: 'm', prompt: 'a kite', params: {}, references: [] })
+    const png = await library.saveImage({ recipe: recipe(0), tempPath: writeTemp(library, await makeImage('png', 64, 64)) })
+    const webp = await library.saveImage({ recipe: recipe(1), tempPath: writeTemp(library, await makeImage('webp', 64, 64), 'webp') })
     return { services, png, webp }
   }
 
@@ -214,6 +235,11 @@ describe('export and the platform actions through the request handlers', () => {
       const folder = await services.dispatch('exportImages', { imageIds: [webp.id], as: 'folder' })
       expect(folder).toMatchObject({ ok: true, value: { count: 1 } })
       expect(readdirSync((folder as { value: { location: string } }).value.location)).toHaveLength(2)
+      // What the detail view shows crosses the contract: the aspect label and the export/drag file name.
+      expect(await services.dispatch('getImageDetail', { imageId: png.id })).toMatchObject({
+        ok: true,
+        value: { image: { aspect: '1:1', fileName: `a-kite-${png.id.slice(0, 8)}.png` } },
+      })
       expect(await services.dispatch('exportImages', { imageIds: ['gone'], as: 'zip' })).toMatchObject({
         ok: false,
         error: { code: 'not-found' },
@@ -233,7 +259,7 @@ describe('export and the platform actions through the request handlers', () => {
     }
   })
 
-  it('with a desktop shell: hands it only real paths inside the library, resolved from ids', async () => {
+  it('with a desktop shell: hands it only real paths inside the library, resolved from ids; drags named as exports', async () => {
     const calls: unknown[][] = []
     let chosen: string | null = out
     const platform: LibraryPlatform = {
@@ -258,8 +284,14 @@ describe('export and the platform actions through the request handlers', () => {
       expect((folder as { value: { location: string } }).value.location).toMatch(new RegExp(`^${out}/atelier-export-`))
       chosen = null
       expect(await services.dispatch('exportImages', { imageIds: [png.id], as: 'zip' })).toEqual({ ok: true, value: { location: '', count: 0 } })
+      // Dragged out: hard links to the library's files in a fresh temp folder, named as an export names them.
+      const dragged = calls[0]![1] as string[]
+      expect(dragged.map((p) => p.slice(dirname(p).length + 1))).toEqual([png.fileName, webp.fileName])
+      expect(png.fileName).toBe(`a-kite-${png.id.slice(0, 8)}.png`)
+      expect(dirname(dragged[0]!)).toMatch(new RegExp(`^${join(services.library.dir, '.tmp')}/[0-9a-f-]{36}\\.drag$`))
+      for (const [i, original] of [pngPath, webpPath].entries()) expect(statSync(dragged[i]!).ino).toBe(statSync(original).ino)
       expect(calls).toEqual([
-        ['drag', [pngPath, webpPath], 'PNG'],
+        ['drag', dragged, 'PNG'],
         ['copy', pngPath],
         ['copy', 'png bytes'],
         ['reveal', webpPath],

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LibraryQuerySchema, type LibraryImage, type LibraryQuery } from '../../shared/domain'
 import { AppFailure } from '../../electron/services/errors'
-import { MIGRATIONS, migrate } from '../../electron/services/library/schema'
+import { MIGRATIONS } from '../../electron/services/library/schema'
+import { migrate } from '../../electron/services/sqlite'
 import { linkReferenceSource, possibleDrivers, searchStatement } from '../../electron/services/library/query'
 import { createReferenceStore } from '../../electron/services/library/references'
 import { openTestLibrary, mediaUrl, referenceMediaUrl, type TestLibrary } from '../fixtures/library-fixture'
@@ -110,6 +111,17 @@ describe('search', () => {
     expect(facets.formats).toEqual(['jpeg', 'png', 'webp'])
     expect(facets.counts).toEqual({ all: 3, starred: 2, trash: 1 })
     expect(facets.boards).toEqual([{ id: board.id, name: 'Moodboard', count: 1, createdAt: board.createdAt }])
+  })
+
+  it('labels each image with the aspect its filter files it under: in the facets, the list and the detail alike', async () => {
+    const wide = await t.save({ prompt: 'wide', width: 2730, height: 1536 }) // 455:256, near enough 16:9
+    const strip = await t.save({ prompt: 'strip', width: 6400, height: 64 }) // 100:1: no W:H under 100 fits
+    expect(wide.aspect).toBe('16:9')
+    expect(strip).not.toHaveProperty('aspect')
+    expect((await t.queries.facets()).aspects).toEqual(['16:9'])
+    expect(ids((await t.search({ filters: { aspects: ['16:9'] } })).items)).toEqual([wide.id])
+    expect((await t.search()).items.map((i) => i.aspect)).toEqual([undefined, '16:9'])
+    expect((await t.queries.detail(wide.id)).image.aspect).toBe('16:9')
   })
 
   it('filters by date range, inclusive at both ends', async () => {
@@ -308,7 +320,7 @@ describe('migration 4', () => {
       image.run({ id: 'i1', job: 'j1', idx: 0, w: 3072, h: 1728, at: 5000 })
       image.run({ id: 'i2', job: 'j1', idx: 1, w: 3072, h: 3072, at: 5000 }) // same millisecond
       image.run({ id: 'i0', job: 'j2', idx: 0, w: 300, h: 200, at: 1000 })
-      expect(migrate(db)).toEqual({ from: 3, to: MIGRATIONS.length })
+      expect(migrate(db, MIGRATIONS)).toEqual({ from: 3, to: MIGRATIONS.length })
       const rows = db.prepare('SELECT ord, id, model_id, size_label, aspect, starred, trashed_at FROM images ORDER BY ord').all() as Record<string, unknown>[]
       expect(rows.map(({ _metadata, ...r }) => r)).toEqual([
         { ord: 1_000_000, id: 'i0', model_id: 'model-x', size_label: '3K', aspect: '3:2', starred: 0, trashed_at: null },

@@ -1,33 +1,46 @@
 // The library over a real SQLite file and real image files in a tmp dir.
-import { existsSync, type Dirent, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  type Dirent,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import Database from 'libsql'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppFailure } from '../../electron/services/errors'
+import { folderFiles, pathInside } from '../../electron/services/folder-paths'
 import { readRecipe } from '../../electron/services/library/image-metadata'
-import { openLibrary, type Library, type NewJobRecord } from '../../electron/services/library/library'
-import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../electron/services/library/schema'
+import { openLibrary, type ImageRecipe, type LibraryStore } from '../../electron/services/library/library'
+import { MIGRATIONS } from '../../electron/services/library/schema'
+import { migrate, schemaVersion, type Migration } from '../../electron/services/sqlite'
 import { makeImage, writeTemp } from '../fixtures/library-images'
 
 let dir: string
-let library: Library
+let library: LibraryStore
 const mediaUrl = (id: string, variant: string) => `atelier://media/${id}/${variant}`
 const open = () => (library = openLibrary({ dir, mediaUrl }))
 
-function job(id: string, createdAt: number, extra: Partial<NewJobRecord> = {}): NewJobRecord {
+/** Image `index` of job `jobId` (of three), as the jobs room hands it over. */
+function recipe(jobId: string, generationId: string, index = 0): ImageRecipe {
   return {
-    id,
-    createdAt,
-    modelId: 'bytedance-seedream-5-lite',
-    prompt: `a lighthouse at dusk (${id})`,
+    jobId,
+    generationId,
+    index,
     count: 3,
+    modelId: 'bytedance-seedream-5-lite',
+    prompt: `a lighthouse at dusk (${jobId})`,
     params: { size: '2K', output_format: 'png', watermark: false },
-    request: { model: 'bytedance-seedream-5-lite', size: '2K', num_generations: 3 },
     references: [],
-    referenceSupply: null,
-    ...extra,
   }
 }
 
@@ -59,40 +72,33 @@ afterEach(() => {
 })
 
 describe('library', () => {
-  it('survives a restart with its job, images, files and thumbnails', async () => {
+  it('survives a restart with its images, recipes, files and thumbnails', async () => {
     open()
-    library.recordJob(job('job-1', 1_700_000_000_000))
     const sources = [
       await makeImage('png', 1024, 768),
       await makeImage('jpeg', 300, 200),
       await makeImage('webp', 2000, 500),
     ]
     const exts = ['png', 'jpg', 'webp']
-    // Saved out of order: history still lists them by index.
+    // Saved out of order, each with its own recipe.
     for (const index of [2, 0, 1]) {
-      const saved = await library.saveImage({
-        jobId: 'job-1',
-        generationId: `gen-${index}`,
-        index,
-        tempPath: writeTemp(library, sources[index]!, exts[index]),
-      })
+      const saved = await library.saveImage({ recipe: recipe('job-1', `gen-${index}`, index), tempPath: writeTemp(library, sources[index]!, exts[index]) })
       expect(saved.generationId).toBe(`gen-${index}`)
     }
     library.close()
 
     open()
-    const page = library.listHistory({ limit: 10 })
-    expect(page.nextCursor).toBeNull()
-    expect(page.entries).toHaveLength(1)
-    const entry = page.entries[0]!
-    expect(entry).toMatchObject({ jobId: 'job-1', modelId: 'bytedance-seedream-5-lite', createdAt: 1_700_000_000_000 })
-    expect(entry.params).toEqual({ size: '2K', output_format: 'png', watermark: false })
-    expect(entry.images.map((i) => [i.generationId, i.format, i.width, i.height])).toEqual([
-      ['gen-0', 'png', 1024, 768],
-      ['gen-1', 'jpeg', 300, 200],
-      ['gen-2', 'webp', 2000, 500],
+    const images = [0, 1, 2].map((index) => library.imageForGeneration(`gen-${index}`)!)
+    const entry = recipe('job-1', '')
+    for (const image of images) {
+      expect(image).toMatchObject({ jobId: 'job-1', jobCount: 3, modelId: entry.modelId, prompt: entry.prompt, params: entry.params })
+    }
+    expect(images.map((i) => [i.generationId, i.index, i.format, i.width, i.height])).toEqual([
+      ['gen-0', 0, 'png', 1024, 768],
+      ['gen-1', 1, 'jpeg', 300, 200],
+      ['gen-2', 2, 'webp', 2000, 500],
     ])
-    for (const [index, image] of entry.images.entries()) {
+    for (const [index, image] of images.entries()) {
       expect(image.url).toBe(`atelier://media/${image.id}/full`)
       expect(image.thumbUrl).toBe(`atelier://media/${image.id}/thumb`)
       expect(image.prompt).toBe(entry.prompt)
@@ -101,7 +107,7 @@ describe('library', () => {
       // The download plus its embedded recipe: same pixels, and the recipe reads back.
       expect(image.bytes).toBe(readFileSync(full).length)
       expect((await sharp(full).raw().toBuffer()).equals(await sharp(sources[index]!).raw().toBuffer())).toBe(true)
-      expect(await readRecipe(full)).toMatchObject({ imageId: image.id, generationId: image.generationId, prompt: entry.prompt })
+      expect(await readRecipe(full)).toMatchObject({ ...recipe('job-1', image.generationId, index), imageId: image.id, createdAt: image.createdAt })
       const thumb = library.resolveFile(image.id, 'thumb')!
       const meta = await sharp(thumb).metadata()
       expect(meta.format).toBe('webp')
@@ -111,59 +117,20 @@ describe('library', () => {
     expect(filesUnder('.tmp')).toEqual([])
   })
 
-  it('pages newest first by cursor, stable when new jobs arrive between pages', async () => {
-    open()
-    const png = await makeImage('png', 16, 16)
-    // Two jobs share a timestamp: the id breaks the tie.
-    const times: [string, number][] = [
-      ['a', 1000],
-      ['b', 2000],
-      ['c', 2000],
-      ['d', 3000],
-      ['e', 4000],
-    ]
-    for (const [id, at] of times) {
-      library.recordJob(job(id, at))
-      await library.saveImage({ jobId: id, generationId: `g-${id}`, index: 0, tempPath: writeTemp(library, png) })
-    }
-    library.recordJob(job('no-images', 5000)) // nothing saved yet: not in history
-
-    const first = library.listHistory({ limit: 2 })
-    expect(first.entries.map((e) => e.jobId)).toEqual(['e', 'd'])
-    expect(first.nextCursor).toEqual(expect.any(String))
-
-    // A new job lands before the next page is fetched: keyset pages do not shift.
-    library.recordJob(job('f', 6000))
-    await library.saveImage({ jobId: 'f', generationId: 'g-f', index: 0, tempPath: writeTemp(library, png) })
-
-    const second = library.listHistory({ cursor: first.nextCursor!, limit: 2 })
-    expect(second.entries.map((e) => e.jobId)).toEqual(['c', 'b'])
-    const third = library.listHistory({ cursor: second.nextCursor!, limit: 2 })
-    expect(third.entries.map((e) => e.jobId)).toEqual(['a'])
-    expect(third.nextCursor).toBeNull()
-    expect(library.listHistory({ limit: 200 }).entries.map((e) => e.jobId)).toEqual(['f', 'e', 'd', 'c', 'b', 'a'])
-
-    expect(() => library.listHistory({ cursor: 'not-a-cursor', limit: 2 })).toThrow(AppFailure)
-    expect(() => library.listHistory({ cursor: Buffer.from('{"x":1}').toString('base64url'), limit: 2 })).toThrow(
-      /no longer valid/,
-    )
-  })
-
   it('saves once per generation: a second save returns the same image and deletes its temp file', async () => {
     open()
-    library.recordJob(job('job-1', 1))
     const bytes = await makeImage('png', 64, 48)
-    const first = await library.saveImage({ jobId: 'job-1', generationId: 'gen-x', index: 0, tempPath: writeTemp(library, bytes) })
+    const first = await library.saveImage({ recipe: recipe('job-1', 'gen-x'), tempPath: writeTemp(library, bytes) })
     const again = writeTemp(library, bytes)
-    const second = await library.saveImage({ jobId: 'job-1', generationId: 'gen-x', index: 0, tempPath: again })
+    const second = await library.saveImage({ recipe: recipe('job-1', 'gen-x'), tempPath: again })
     expect(second).toEqual(first)
     expect(existsSync(again)).toBe(false)
     expect(library.imageForGeneration('gen-x')).toEqual(first)
     expect(library.imageForGeneration('gen-unknown')).toBeNull()
     // Two saves racing for the same generation still end with one image and one file.
     const [r1, r2] = await Promise.all([
-      library.saveImage({ jobId: 'job-1', generationId: 'gen-y', index: 1, tempPath: writeTemp(library, bytes) }),
-      library.saveImage({ jobId: 'job-1', generationId: 'gen-y', index: 1, tempPath: writeTemp(library, bytes) }),
+      library.saveImage({ recipe: recipe('job-1', 'gen-y', 1), tempPath: writeTemp(library, bytes) }),
+      library.saveImage({ recipe: recipe('job-1', 'gen-y', 1), tempPath: writeTemp(library, bytes) }),
     ])
     expect(r1.id).toBe(r2.id)
     expect(filesUnder('images')).toHaveLength(2)
@@ -173,7 +140,6 @@ describe('library', () => {
 
   it('rejects corrupt and truncated bytes with a plain message and leaves no file behind', async () => {
     open()
-    library.recordJob(job('job-1', 1))
     const good = await makeImage('png', 400, 300, true)
     const cases = [
       Buffer.from('this is not an image at all'),
@@ -183,7 +149,7 @@ describe('library', () => {
     for (const [i, bytes] of cases.entries()) {
       const tempPath = writeTemp(library, bytes)
       await expectFailure(
-        library.saveImage({ jobId: 'job-1', generationId: `bad-${i}`, index: i, tempPath }),
+        library.saveImage({ recipe: recipe('job-1', `bad-${i}`, i), tempPath }),
         'oxen-error',
         /not a readable PNG, JPEG or WebP image/,
       )
@@ -192,57 +158,28 @@ describe('library', () => {
     expect(filesUnder('images')).toEqual([])
     expect(filesUnder('thumbs')).toEqual([])
     expect(filesUnder('.tmp')).toEqual([])
-    expect(library.listHistory({ limit: 10 }).entries).toEqual([])
+    expect(library.imageForGeneration('bad-0')).toBeNull()
   })
 
-  it('refuses an image for an unknown job and a temp path outside .tmp', async () => {
+  it('reports the size as displayed, honouring EXIF orientation, as its thumbnail and references do', async () => {
     open()
-    const bytes = await makeImage('png', 8, 8)
-    const tempPath = writeTemp(library, bytes)
-    await expectFailure(library.saveImage({ jobId: 'nope', generationId: 'g', index: 0, tempPath }), 'not-found', /job/)
-    expect(existsSync(tempPath)).toBe(false)
+    const rotated = await sharp({ create: { width: 200, height: 100, channels: 3, background: '#345' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer()
+    const image = await library.saveImage({ recipe: recipe('job-1', 'g'), tempPath: writeTemp(library, rotated, 'jpg') })
+    expect(image).toMatchObject({ format: 'jpeg', width: 100, height: 200, aspect: '1:2' })
+    expect(await sharp(library.resolveFile(image.id, 'thumb')!).metadata()).toMatchObject({ format: 'webp', width: 100, height: 200 })
+  })
+
+  it('refuses a temp path outside .tmp', async () => {
+    open()
     const outside = join(dir, 'elsewhere.png')
-    writeFileSync(outside, bytes)
-    library.recordJob(job('job-1', 1))
-    await expect(library.saveImage({ jobId: 'job-1', generationId: 'g', index: 0, tempPath: outside })).rejects.toThrow(/tempFilePath/)
+    writeFileSync(outside, await makeImage('png', 8, 8))
+    await expect(library.saveImage({ recipe: recipe('job-1', 'g'), tempPath: outside })).rejects.toThrow(/tempFilePath/)
     expect(existsSync(outside)).toBe(true)
-  })
-
-  it('keeps a crash-safe journal of jobs and generations across a restart', () => {
-    open()
-    library.recordJob(job('running', 10))
-    library.recordJob(job('done', 20))
-    library.recordGeneration({ id: 'g2', jobId: 'running', index: 1, status: 'queued', updatedAt: 11 })
-    library.recordGeneration({ id: 'g1', jobId: 'running', index: 0, status: 'queued', updatedAt: 11 })
-    library.recordGeneration({ id: 'g1', jobId: 'running', index: 0, status: 'succeeded', resultUrl: 'https://example.test/r1', updatedAt: 12 })
-    // A later update without resultUrl keeps it; null clears the error explicitly.
-    library.recordGeneration({ id: 'g1', jobId: 'running', index: 0, status: 'downloading', error: null, updatedAt: 13 })
-    library.recordGeneration({ id: 'g2', jobId: 'running', index: 1, status: 'failed', error: 'Insufficient credits', updatedAt: 14 })
-    library.updateJobStatus('done', 'completed')
-    expect(() => library.updateJobStatus('missing', 'failed')).toThrow(AppFailure)
-    library.close()
-
-    open()
-    const unfinished = library.unfinishedJobs()
-    expect(unfinished).toHaveLength(1)
-    expect(unfinished[0]!.job).toEqual({ ...job('running', 10), status: 'running' })
-    expect(unfinished[0]!.generations).toEqual([
-      { id: 'g1', jobId: 'running', index: 0, status: 'downloading', resultUrl: 'https://example.test/r1', error: null, updatedAt: 13 },
-      { id: 'g2', jobId: 'running', index: 1, status: 'failed', resultUrl: null, error: 'Insufficient credits', updatedAt: 14 },
-    ])
-    library.updateJobStatus('running', 'partial', 'One image could not be made: Insufficient credits.')
-    expect(library.unfinishedJobs()).toEqual([])
   })
 
   it('resolves files only inside the library folder', async () => {
     open()
-    library.recordJob(job('job-1', 1))
-    const image = await library.saveImage({
-      jobId: 'job-1',
-      generationId: 'g',
-      index: 0,
-      tempPath: writeTemp(library, await makeImage('png', 8, 8)),
-    })
+    const image = await library.saveImage({ recipe: recipe('job-1', 'g'), tempPath: writeTemp(library, await makeImage('png', 8, 8)) })
     expect(library.resolveFile(image.id, 'full')).toMatch(/\.png$/)
     expect(library.resolveFile('00000000-0000-4000-8000-000000000000', 'full')).toBeNull()
     expect(library.resolveFile('../library.db', 'full')).toBeNull()
@@ -262,6 +199,39 @@ describe('library', () => {
     // A missing file resolves to null.
     rmSync(library.resolveFile(image.id, 'thumb')!)
     expect(library.resolveFile(image.id, 'thumb')).toBeNull()
+  })
+
+  it('has one containment check: by name first, then by real path, with the same answers blocking or not', async () => {
+    expect(pathInside('/lib', 'images/a.png')).toBe('/lib/images/a.png')
+    expect(pathInside('/lib', '/lib/images/a.png')).toBe('/lib/images/a.png')
+    expect(pathInside('/lib', '..a.png')).toBe('/lib/..a.png') // a name that starts with dots is still inside
+    for (const outside of ['', '.', '/lib', '..', '../x', 'images/../../x', '/etc/passwd', '/library/x']) expect(pathInside('/lib', outside)).toBeNull()
+
+    open()
+    const outsideFile = join(dir, '..', `outside-${basename(dir)}.png`)
+    writeFileSync(outsideFile, 'secret')
+    mkdirSync(join(dir, 'images'))
+    writeFileSync(join(dir, 'images', 'real.png'), 'x')
+    symlinkSync(join(dir, 'images', 'real.png'), join(dir, 'images', 'inner-link.png'))
+    symlinkSync(outsideFile, join(dir, 'images', 'outer-link.png'))
+    const real = realpathSync(join(dir, 'images', 'real.png'))
+    const files = folderFiles(dir)
+    try {
+      for (const [rel, expected] of [
+        ['images/real.png', real],
+        ['images/inner-link.png', real], // a link inside is followed
+        ['images/outer-link.png', null], // a link out is not
+        [`../outside-${basename(dir)}.png`, null],
+        ['images', null], // a folder is no file
+        ['images/gone.png', null],
+      ] as const) {
+        expect(files.find(rel), rel).toBe(expected)
+        expect(await files.findAsync(rel), rel).toBe(expected)
+        expect(library.containedFile(rel), rel).toBe(expected)
+      }
+    } finally {
+      rmSync(outsideFile)
+    }
   })
 
   it('leaves .tmp alone on open and sweeps only old files when asked', () => {
@@ -296,21 +266,19 @@ describe('library schema migrations', () => {
       expect(tables(db).filter((t) => !t.startsWith('images_fts'))).toEqual([
         'board_images',
         'boards',
-        'enqueues',
-        'generations',
         'images',
         'job_references',
         'jobs',
         'reference_images',
         'reference_uploads',
       ])
-      expect(migrate(db)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length })
+      expect(migrate(db, MIGRATIONS)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length })
       expect((db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal')
     } finally {
       db.close()
     }
     open() // again at the current version
-    expect(library.listHistory({ limit: 5 }).entries).toEqual([])
+    expect(library.imageForGeneration('none')).toBeNull()
   })
 
   it('runs each later migration once, in order, and rolls back a failing one', () => {

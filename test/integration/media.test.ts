@@ -3,23 +3,22 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openLibrary, type Library } from '../../electron/services/library/library'
-import type { LibraryImage } from '../../shared/domain'
+import { openLibrary, type LibraryStore } from '../../electron/services/library/library'
+import { IMAGE_FORMATS, type LibraryImage } from '../../shared/domain'
 import { serveMedia } from '../../electron/services/library/media'
-import { makeImage, writeTemp } from '../fixtures/library-images'
+import { makeImage, testRecipe, writeTemp } from '../fixtures/library-images'
 
 let root: string
-let library: Library
+let library: LibraryStore
 let png: LibraryImage
 let jpeg: LibraryImage
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'atelier-media-'))
   library = openLibrary({ dir: join(root, 'library'), mediaUrl: (id, v) => `/media/${id}/${v}` })
-  library.recordJob({ id: 'job-1', createdAt: 1, modelId: 'm', prompt: 'p', count: 2, params: {}, request: {}, references: [], referenceSupply: null })
   // Noise makes the PNG large enough to stream in many chunks.
-  png = await library.saveImage({ jobId: 'job-1', generationId: 'g0', index: 0, tempPath: writeTemp(library, await makeImage('png', 600, 400, true)) })
-  jpeg = await library.saveImage({ jobId: 'job-1', generationId: 'g1', index: 1, tempPath: writeTemp(library, await makeImage('jpeg', 40, 30), 'jpg') })
+  png = await library.saveImage({ recipe: testRecipe({ jobId: 'job-1', generationId: 'g0', count: 2 }), tempPath: writeTemp(library, await makeImage('png', 600, 400, true)) })
+  jpeg = await library.saveImage({ recipe: testRecipe({ jobId: 'job-1', generationId: 'g1', index: 1, count: 2 }), tempPath: writeTemp(library, await makeImage('jpeg', 40, 30), 'jpg') })
   writeFileSync(join(root, 'secret.txt'), 'outside the library')
 })
 
@@ -53,6 +52,23 @@ describe('serveMedia', () => {
     const full = await serveMedia(library, `/${jpeg.id}/full`)
     expect(full.headers.get('content-type')).toBe('image/jpeg')
     expect((await bytesOf(full)).equals(readFileSync(library.resolveFile(jpeg.id, 'full')!))).toBe(true)
+  })
+
+  it('names and serves every format by the one table: file extension and type (shared/domain.ts IMAGE_FORMATS)', async () => {
+    for (const [index, format] of (['png', 'jpeg', 'webp'] as const).entries()) {
+      const image = await library.saveImage({
+        recipe: testRecipe({ jobId: 'job-formats', generationId: `formats-${format}`, index, count: 3 }),
+        tempPath: writeTemp(library, await makeImage(format, 12, 12), IMAGE_FORMATS[format].ext),
+      })
+      expect(library.resolveFile(image.id, 'full')!.endsWith(`/${image.id}.${IMAGE_FORMATS[format].ext}`)).toBe(true)
+      expect(image.fileName.endsWith(`.${IMAGE_FORMATS[format].ext}`)).toBe(true)
+      expect((await serveMedia(library, `/${image.id}/full`)).headers.get('content-type')).toBe(IMAGE_FORMATS[format].mime)
+    }
+    expect(IMAGE_FORMATS).toEqual({
+      png: { ext: 'png', mime: 'image/png' },
+      jpeg: { ext: 'jpg', mime: 'image/jpeg' },
+      webp: { ext: 'webp', mime: 'image/webp' },
+    })
   })
 
   it.each([
@@ -91,9 +107,7 @@ describe('serveMedia', () => {
 
   it('answers 404 when the file is gone', async () => {
     const other = await library.saveImage({
-      jobId: 'job-1',
-      generationId: 'g2',
-      index: 2,
+      recipe: testRecipe({ jobId: 'job-1', generationId: 'g2', index: 2, count: 2 }),
       tempPath: writeTemp(library, await makeImage('png', 10, 10)),
     })
     rmSync(library.resolveFile(other.id, 'full')!)

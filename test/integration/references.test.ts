@@ -7,20 +7,20 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AppFailure } from '../../electron/services/errors'
-import { openLibrary, type Library } from '../../electron/services/library/library'
+import { openLibrary, type LibraryStore } from '../../electron/services/library/library'
 import { serveMedia } from '../../electron/services/library/media'
 import { OxenClient } from '../../electron/services/oxen/client'
 import { createReferenceStore, REFERENCE_LIMITS, REFERENCE_REPO, type ReferenceStore } from '../../electron/services/library/references'
 import { AddReferenceInputSchema, type AddReferenceInput } from '../../shared/domain'
 import { startSimulator, type Simulator } from '../../tools/oxen-simulator/index'
-import { writeTemp } from '../fixtures/library-images'
+import { testRecipe, writeTemp } from '../fixtures/library-images'
 import { distinctImage, makeImage, PDF, pngClaiming, sha256, SVG, writeInput } from '../fixtures/references-images'
 
 const KEY = 'test-key-references-0001'
 
 let root: string
 let inputs: string
-let library: Library
+let library: LibraryStore
 let store: ReferenceStore
 
 const openStore = () => {
@@ -93,8 +93,8 @@ describe('adding references', () => {
   })
 
   it('uses an image from the library by id, copying the library file', async () => {
-    library.recordJob({ id: 'job-1', createdAt: 1, modelId: 'm', prompt: 'a lighthouse at dusk, oil on canvas', count: 1, params: {}, request: {}, references: [], referenceSupply: null })
-    const image = await library.saveImage({ jobId: 'job-1', generationId: 'g0', index: 0, tempPath: writeTemp(library, await makeImage('png', 320, 200)) })
+    const recipe = testRecipe({ jobId: 'job-1', generationId: 'g0', prompt: 'a lighthouse at dusk, oil on canvas' })
+    const image = await library.saveImage({ recipe, tempPath: writeTemp(library, await makeImage('png', 320, 200)) })
     const onDisk = readFileSync(library.resolveFile(image.id, 'full')!)
     const ref = await add({ kind: 'library', imageId: image.id })
     expect(ref).toMatchObject({ hash: sha256(onDisk), name: 'a lighthouse at dusk, oil on canvas', format: 'png', width: 320, height: 200 })

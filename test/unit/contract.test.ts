@@ -5,6 +5,7 @@ import { describeIssues, requests } from '../../shared/contract'
 import { AddReferenceInputSchema, GenerateRequestSchema, MAX_REFERENCES } from '../../shared/domain'
 import { createDispatcher, type RequestHandlers } from '../../electron/services/dispatch'
 import { AppFailure } from '../../electron/services/errors'
+import { createLogger } from '../../electron/services/log'
 
 function message(input: unknown): string {
   const parsed = GenerateRequestSchema.safeParse(input)
@@ -52,7 +53,7 @@ describe('GenerateRequest schema', () => {
 })
 
 describe('dispatcher', () => {
-  const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() }
+  const log = createLogger() // writes nothing
   const generate = vi.fn(async () => ({ jobId: 'j1', apiKey: 'must-not-leave' }))
   const handlers = { generate, listJobs: async () => { throw new AppFailure('no-key', 'Add your key.') } } as unknown as RequestHandlers
   const dispatch = createDispatcher(handlers, log)

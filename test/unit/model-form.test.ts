@@ -72,10 +72,12 @@ describe('buildModelFields', () => {
 
 describe('splitIntoEnqueues', () => {
   it('makes ⌈N/4⌉ enqueues of at most 4', () => {
-    expect(splitIntoEnqueues(1)).toEqual([1])
-    expect(splitIntoEnqueues(4)).toEqual([4])
-    expect(splitIntoEnqueues(5)).toEqual([4, 1])
-    expect(splitIntoEnqueues(15)).toEqual([4, 4, 4, 3])
+    const sizes = (n: number) => splitIntoEnqueues(n).map((chunk) => chunk.length)
+    expect(sizes(1)).toEqual([1])
+    expect(sizes(4)).toEqual([4])
+    expect(sizes(5)).toEqual([4, 1])
+    expect(sizes(15)).toEqual([4, 4, 4, 3])
+    expect(splitIntoEnqueues(6)).toEqual([[0, 1, 2, 3], [4, 5]])
   })
 })
 

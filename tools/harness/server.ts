@@ -2,7 +2,7 @@
 // browser, and the IPC contract carried over a loopback WebSocket. Same services as the Electron shell.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { readFile } from 'node:fs/promises'
-import { extname, join, relative, resolve, isAbsolute } from 'node:path'
+import { extname, join, relative, resolve } from 'node:path'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
@@ -10,9 +10,10 @@ import { build } from 'esbuild'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { EventName, EventPayload } from '../../shared/contract'
 import type { Settings } from '../../shared/domain'
+import type { CrashPoint } from '../../electron/services/checkpoint'
 import { createAppServices, type AppServices } from '../../electron/services/app'
+import { pathInside } from '../../electron/services/folder-paths'
 import { createLogger } from '../../electron/services/log'
-import { serveMedia } from '../../electron/services/library/media'
 import { loadKeytar } from '../../electron/services/secrets'
 import { createNodeSettingsBacking } from '../../electron/services/settings'
 import { HARNESS_BRIDGE_PATH, HARNESS_MEDIA_PREFIX, HARNESS_WS_PATH, type ClientMessage, type ServerMessage } from './protocol'
@@ -28,6 +29,8 @@ export interface HarnessOptions {
   /** Faster polling for tests. */
   timing?: { pollIntervalMs?: number; safetyPollMs?: number; retryBaseMs?: number }
   verbose?: boolean
+  /** Crash tests: the process kills itself (SIGKILL) the first time a generation reaches this point. */
+  crashAt?: CrashPoint
 }
 
 export interface Harness {
@@ -74,8 +77,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(text)
   }
   const log = createLogger({
-    file: join(opts.dataDir, 'logs', 'harness.log'),
-    ...(opts.verbose ? { echo: (line: string) => process.stderr.write(line + '\n') } : {}),
+    dataDir: opts.dataDir,
+    ...(opts.verbose ? { level: 'debug' as const, echo: (line: string) => process.stderr.write(line + '\n') } : {}),
   })
   const overrides: Partial<Settings> = opts.oxenUrl ? { oxenBaseUrl: opts.oxenUrl } : {}
   const services = createAppServices({
@@ -88,11 +91,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     emit: broadcast,
     log,
     ...(opts.timing ? { timing: opts.timing } : {}),
+    ...(opts.crashAt ? { checkpoint: (point: CrashPoint) => point === opts.crashAt && process.kill(process.pid, 'SIGKILL') } : {}),
   })
 
   const server = createServer((req, res) => {
     handleHttp(req, res).catch((error) => {
-      log.error('harness request failed', { path: req.url, error: String(error) })
+      log.error('harness request failed', { path: req.url, error })
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
       res.end('Internal error')
     })
@@ -110,22 +114,21 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     if (path.startsWith(HARNESS_MEDIA_PREFIX + '/')) {
       // The same id-based handler as Electron's atelier://media/ protocol; the raw path keeps encodings intact.
       const rawPath = (req.url ?? '').split('?')[0]!.slice(HARNESS_MEDIA_PREFIX.length)
-      const response = await serveMedia(services.library, rawPath)
+      const response = await services.serveMedia(rawPath)
       res.writeHead(response.status, Object.fromEntries(response.headers))
       if (response.body && req.method === 'GET') Readable.fromWeb(response.body as WebReadableStream).pipe(res)
       else res.end()
       return
     }
-    const file = resolve(rendererDir, '.' + decodeURIComponent(path))
-    const rel = relative(rendererDir, file)
-    if (!rel || rel.startsWith('..') || isAbsolute(rel)) return send(res, 404, 'text/plain', 'Not found')
+    const file = pathInside(rendererDir, '.' + decodeURIComponent(path))
+    if (!file) return send(res, 404, 'text/plain', 'Not found')
     try {
       const body = await readFile(file)
       // Built assets carry a content hash in their names, so a reload (like Electron's next launch) reuses them.
-      const cache = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-store'
+      const cache = relative(rendererDir, file).startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-store'
       send(res, 200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', body, cache)
     } catch {
-      send(res, 404, 'text/plain', 'Not found')
+      send(res, 404, 'text/plain', 'Not found') // no such file (or a folder): what a static server answers
     }
   }
 
@@ -145,7 +148,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         let message: ClientMessage
         try {
           message = JSON.parse(String(data)) as ClientMessage
-        } catch {
+        } catch (error) {
+          log.warn('ignored a WebSocket message that is not JSON', { error })
           return
         }
         if (message?.kind !== 'request' || typeof message.id !== 'number') return

@@ -93,6 +93,14 @@ export const NAMED_FAULTS: readonly NamedFault[] = [
     build: () => ({ reset: 'after-read' }),
   },
   {
+    name: 'slow-answer',
+    list: 'requests',
+    value: { placeholder: '<ms>', meaning: 'milliseconds the answer is held after the request was handled', parse: wholeNumber(1, 'slow-answer') },
+    scope: QUEUE_POST,
+    summary: 'Handle the request in full (an enqueue is accepted and billed), then hold the answer for <ms>.',
+    build: (ms) => ({ answerDelayMs: ms as number }),
+  },
+  {
     name: 'sse-drop-after',
     list: 'streams',
     value: { placeholder: '<K>', meaning: 'number of events before the stream is ended', parse: wholeNumber(0, 'sse-drop-after') },

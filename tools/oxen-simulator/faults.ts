@@ -51,11 +51,13 @@ const RequestFaultSchema = z
      * billed), then the connection is destroyed instead of sending the answer.
      */
     reset: z.union([z.boolean(), z.enum(['before-read', 'after-read'])]).optional(),
+    /** Handle the request in full (an enqueue is accepted and billed), then hold the answer this long. */
+    answerDelayMs: z.int().min(1).max(600_000).optional(),
     /** Apply to this many matching requests, then drop the rule (every one when absent). */
     times: countSchema.optional(),
   })
   .strict()
-  .refine(oneOf(['status', 'reset']), 'a request rule takes at most one of status, reset')
+  .refine(oneOf(['status', 'reset', 'answerDelayMs']), 'a request rule takes at most one of status, reset, answerDelayMs')
 
 const DownloadFaultSchema = z
   .object({
@@ -125,6 +127,7 @@ export type RequestAction =
   | { kind: 'continue' }
   | { kind: 'reset' }
   | { kind: 'reset-after-read' }
+  | { kind: 'slow-answer'; delayMs: number }
   | { kind: 'status'; status: number; retryAfterSeconds?: number }
 
 /** How to serve one result download. */
@@ -194,6 +197,7 @@ export class FaultState {
     if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency).unref())
     if (!rule) return { kind: 'continue' }
     if (rule.reset === 'after-read') return { kind: 'reset-after-read' }
+    if (rule.answerDelayMs) return { kind: 'slow-answer', delayMs: rule.answerDelayMs }
     if (rule.reset) return { kind: 'reset' }
     if (rule.status) return { kind: 'status', status: rule.status, retryAfterSeconds: rule.retryAfterSeconds }
     return { kind: 'continue' }

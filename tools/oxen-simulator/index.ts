@@ -71,6 +71,15 @@ function swallowAnswer(res: ServerResponse): void {
   res.end = (() => res) as unknown as ServerResponse['end']
 }
 
+/** The handler runs now; what it answers goes out `ms` later (headers are sent with the body). */
+function holdAnswer(res: ServerResponse, ms: number): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse
+  res.end = ((...args: unknown[]) => {
+    setTimeout(() => end(...args), ms).unref()
+    return res
+  }) as unknown as ServerResponse['end']
+}
+
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   if (!Array.isArray(options.apiKeys) || options.apiKeys.some((k) => typeof k !== 'string' || k === ''))
     throw new TypeError('apiKeys must be a list of non-empty strings')
@@ -174,6 +183,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         unanswered = true
         swallowAnswer(res)
       }
+      if (action.kind === 'slow-answer') holdAnswer(res, action.delayMs)
 
       const candidates = routes
         .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))

@@ -2,11 +2,13 @@
 // image (its file name in the export plus the whole recipe, size and format). Either into a new folder, or into
 // one zip file (STORE method: images are already compressed). Everything streams through async fs, so a 10,000
 // image export never blocks the main process, and a zip is written to `<name>.part` and renamed when complete.
+// A drag out of the window hands the OS files named the same way (linkForDrag).
 import { createReadStream } from 'node:fs'
-import { copyFile, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
-import { extname, join } from 'node:path'
+import { copyFile, link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { AppFailure } from '../errors'
+import { imageFileName } from './file-names'
 import type { ImageFile } from './query'
 
 export interface ExportSummary {
@@ -18,19 +20,9 @@ export interface ExportSummary {
 const MANIFEST = 'manifest.jsonl'
 const READ_CHUNK = 1 << 20
 
-/** A file name from the prompt's first words and the id: readable, unique, safe on every file system. */
+/** The image's own file name (file-names.ts), or the one with its whole id if the short one is taken. */
 function exportName(item: ImageFile, taken: Set<string>): string {
-  const slug =
-    item.image.prompt
-      .normalize('NFKD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .slice(0, 48)
-      .replace(/^-+|-+$/g, '') || 'image'
-  const ext = extname(item.path).toLowerCase()
-  let name = `${slug}-${item.image.id.slice(0, 8)}${ext}`
-  if (taken.has(name)) name = `${slug}-${item.image.id}${ext}`
+  const name = taken.has(item.image.fileName) ? imageFileName(item.image, true) : item.image.fileName
   taken.add(name)
   return name
 }
@@ -77,6 +69,23 @@ export async function exportToFolder(items: readonly ImageFile[], dir: string): 
   }
 }
 
+/**
+ * Hard links to the files in `dir` (made here; it must not exist yet), named as an export names them: what a drag out
+ * of the window hands the OS, so a dropped file is named alike, and a drop that moves the file moves only the link.
+ * Where the file system has no hard links (FAT, some network drives) they are copies.
+ */
+export async function linkForDrag(items: readonly ImageFile[], dir: string): Promise<string[]> {
+  await mkdir(dir)
+  const taken = new Set<string>()
+  const paths: string[] = []
+  for (const item of items) {
+    const path = join(dir, exportName(item, taken))
+    await link(item.path, path).catch(() => copyFile(item.path, path))
+    paths.push(path)
+  }
+  return paths
+}
+
 async function writeWhole(path: string, data: Buffer): Promise<void> {
   const handle = await open(path, 'wx')
   try {
@@ -107,7 +116,7 @@ export async function exportToZip(items: readonly ImageFile[], file: string, opt
     await rename(part, file)
     return { location: file, count: items.length }
   } catch (error) {
-    await handle?.close().catch(() => {})
+    await handle?.close().catch(() => {}) // the write error is the one to report; the partial file goes next
     await rm(part, { force: true })
     throw failure(error)
   }

@@ -332,7 +332,7 @@ function parseRecipe(json: string): Recipe | null {
   try {
     value = JSON.parse(json)
   } catch {
-    return null
+    return null // not JSON: not a recipe Atelier wrote, so the file has none
   }
   const parsed = RecipeSchema.safeParse(value)
   return parsed.success ? parsed.data : null
@@ -411,7 +411,7 @@ function itxtText(rest: Buffer): string | null {
   try {
     return inflateSync(text, { maxOutputLength: MAX_METADATA_BYTES }).toString('utf8')
   } catch {
-    return null
+    return null // corrupt, or larger than any recipe we write: no readable recipe
   }
 }
 

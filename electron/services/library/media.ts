@@ -4,18 +4,16 @@
 // (`/<imageId>/<variant>`) or by content hash among the reference images (`/ref/<sha256>/<variant>`).
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { extname } from 'node:path'
-import { IMAGE_ID_PATTERN, type Library, type MediaVariant } from './library'
+import { IMAGE_FORMATS } from '../../../shared/domain'
+import { IMAGE_ID_PATTERN, type LibraryStore, type MediaVariant } from './library'
 import { resolveReferenceFile } from './references'
 
 const PATH = /^\/([^/]+)\/(full|thumb)$/
 const REF_PATH = /^\/ref\/([0-9a-f]{64})\/(full|thumb)$/
 const CHUNK = 64 * 1024
 
-const TYPES: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-}
+/** MIME types by file extension ('.jpg' → 'image/jpeg'); thumbnails are '.webp'. */
+const TYPES = new Map(Object.values(IMAGE_FORMATS).map((f) => [`.${f.ext}`, f.mime]))
 
 function notFound(): Response {
   return new Response('Not found', {
@@ -50,7 +48,7 @@ function fileStream(path: string, size: number): ReadableStream<Uint8Array> {
             controller.close()
           }
         } catch (error) {
-          await finish().catch(() => {})
+          await finish().catch(() => {}) // the read error is the one to report; a failed close after it adds nothing
           controller.error(error)
         }
       },
@@ -61,7 +59,7 @@ function fileStream(path: string, size: number): ReadableStream<Uint8Array> {
 }
 
 /** The file a media path names, or null. A missing library thumbnail is made from its image on first request. */
-async function resolveMediaPath(library: Library, path: string): Promise<string | null> {
+async function resolveMediaPath(library: LibraryStore, path: string): Promise<string | null> {
   const ref = REF_PATH.exec(path)
   if (ref) return resolveReferenceFile(library, ref[1]!, ref[2] as MediaVariant)
   const match = PATH.exec(path)
@@ -71,16 +69,16 @@ async function resolveMediaPath(library: Library, path: string): Promise<string 
 }
 
 /** `path` is the part after the scheme/prefix: '/<imageId>/<full|thumb>' or '/ref/<sha256>/<full|thumb>'. */
-export async function serveMedia(library: Library, path: string): Promise<Response> {
+export async function serveMedia(library: LibraryStore, path: string): Promise<Response> {
   const file = await resolveMediaPath(library, path)
   if (!file) return notFound()
-  const type = TYPES[extname(file).toLowerCase()]
+  const type = TYPES.get(extname(file).toLowerCase())
   if (!type) return notFound()
   let size: number
   try {
     size = (await stat(file)).size
   } catch {
-    return notFound()
+    return notFound() // removed since it was resolved (trash emptied, file deleted by hand): gone, like any missing id
   }
   return new Response(fileStream(file, size), {
     status: 200,

@@ -13,8 +13,7 @@
 //                   (each counted through its index, capped), else a plain rowid scan
 // Dates and cursors are ord ranges on whichever path drives.
 import { randomUUID } from 'node:crypto'
-import { realpath, rm, stat } from 'node:fs/promises'
-import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { z } from 'zod'
 import type {
@@ -27,19 +26,22 @@ import type {
   ReferenceImage,
 } from '../../../shared/domain'
 import { AppFailure } from '../errors'
+import { folderFiles, pathInside } from '../folder-paths'
+import type { Logger } from '../log'
 import { aspectFilterLabel } from './image-labels'
 import { readRecipe, type Recipe } from './image-metadata'
-import { IMAGE_WITH_JOB_COLUMNS, recipeOf, toLibraryImage, type ImageWithJobRow, type Library, type MediaVariant } from './library'
+import { IMAGE_WITH_JOB_COLUMNS, recipeOf, toLibraryImage, type ImageWithJobRow, type LibraryStore, type MediaVariant } from './library'
 import type { LibraryReader, SqlParams } from './reader'
 import { resolveReferenceFile } from './references'
 
 export type LibraryQueryInput = z.output<typeof LibraryQuerySchema>
 
 export interface LibraryQueriesOptions {
-  library: Library
+  library: LibraryStore
   reader: LibraryReader
   mediaUrl: (imageId: string, variant: MediaVariant) => string
   referenceMediaUrl: (hash: string, variant: MediaVariant) => string
+  log?: Logger
 }
 
 /** What an export or a drag needs of one image: its row as the app shows it, its recipe and its file. */
@@ -71,7 +73,7 @@ function decodeCursor(cursor: string, sort: 'newest' | 'oldest'): number {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (Array.isArray(value) && value[0] === (sort === 'newest' ? 'n' : 'o') && Number.isSafeInteger(value[1])) return value[1] as number
   } catch {
-    // fall through
+    // Not JSON: not a cursor we made (or one from an older version), so it is stale like any other.
   }
   throw new AppFailure('invalid-input', STALE_CURSOR)
 }
@@ -252,13 +254,13 @@ type ImageWithRecipeRow = ImageWithJobRow
 /**
  * Records which library image a reference was made from, for "used in": given directly ("use as reference"), or
  * found through the recipe inside the reference's own file (a library file dragged or pasted back in: same bytes,
- * same recipe). Does nothing when neither names an image in this library.
+ * same recipe). Does nothing when neither names an image in this library; throws when the file cannot be read.
  */
-export async function linkReferenceSource(library: Library, hash: string, imageId?: string): Promise<void> {
+export async function linkReferenceSource(library: LibraryStore, hash: string, imageId?: string): Promise<void> {
   let source = imageId
   if (source === undefined) {
     const path = resolveReferenceFile(library, hash, 'full')
-    const recipe = path ? await readRecipe(path).catch(() => null) : null
+    const recipe = path ? await readRecipe(path) : null
     if (!recipe) return
     const row = library.db.prepare('SELECT id FROM images WHERE generation_id = ?').get(recipe.generationId) as { id: string } | undefined
     source = row?.id
@@ -277,7 +279,7 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
   /** Ids whose files emptyTrash is deleting right now: restoring them would bring back a row without its file. */
   const purging = new Set<string>()
   let emptying: Promise<number> | null = null
-  let realDir: Promise<string> | null = null
+  const libraryFiles = folderFiles(dir)
 
   const sql = {
     boardExists: db.prepare('SELECT 1 AS found FROM boards WHERE id = @id'),
@@ -335,26 +337,9 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
     return toBoard(row)
   }
 
-  /** `rel` inside the library folder, symlinks followed, and a regular file (async twin of library.containedFile). */
-  async function containedFile(rel: string): Promise<string | null> {
-    const abs = resolve(dir, rel)
-    const fromDir = relative(dir, abs)
-    if (!fromDir || fromDir.startsWith('..') || isAbsolute(fromDir)) return null
-    try {
-      realDir ??= realpath(dir)
-      const real = await realpath(abs)
-      if (!real.startsWith((await realDir) + sep) || !(await stat(real)).isFile()) return null
-      return real
-    } catch {
-      return null
-    }
-  }
-
   async function removeFromLibrary(rel: string): Promise<void> {
-    const abs = resolve(dir, rel)
-    const fromDir = relative(dir, abs)
-    if (!fromDir || fromDir.startsWith('..') || isAbsolute(fromDir)) return
-    await rm(abs, { force: true })
+    const abs = pathInside(dir, rel)
+    if (abs) await rm(abs, { force: true })
   }
 
   async function choosePlan(n: Normalised): Promise<Driver> {
@@ -392,7 +377,8 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
               await removeFromLibrary(r.file)
               await removeFromLibrary(r.thumb)
               return r.ord
-            } catch {
+            } catch (error) {
+              opts.log?.warn('could not delete a trashed image', { file: r.file, error })
               failed++
               return null
             }
@@ -490,10 +476,11 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
       )
       const found = await Promise.all(
         rows.map(async (r) => {
-          const path = await containedFile(r.file)
+          // A file that is gone is left out, which callers report per image (e.g. "no longer in your library").
+          const path = await libraryFiles.findAsync(r.file)
           if (!path) return null
           const recipe = recipeOf(r, r)
-          return { image: toImage(r), recipe: r.cost === null ? recipe : { ...recipe, cost: r.cost }, path, thumbPath: await containedFile(r.thumb) }
+          return { image: toImage(r), recipe: r.cost === null ? recipe : { ...recipe, cost: r.cost }, path, thumbPath: await libraryFiles.findAsync(r.thumb) }
         }),
       )
       return found.filter((f): f is ImageFile => f !== null)

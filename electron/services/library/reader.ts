@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type Database from 'libsql'
-import type { Library } from './library'
+import type { LibraryStore } from './library'
 
 export type SqlParams = Record<string, string | number | null>
 
@@ -65,7 +65,7 @@ const CHECKPOINT_MS = 1000
  * copies pages into the database and fsyncs it, which can stall the write that triggers it for tens of
  * milliseconds; with the main connection's autocheckpoint off, no main-thread write ever does one.
  */
-export function libraryReader(library: Library): LibraryReader {
+export function libraryReader(library: LibraryStore): LibraryReader {
   const reader = workerReader(join(library.dir, 'library.db'), { checkpointMs: CHECKPOINT_MS })
   reader.start()
   library.db.exec('PRAGMA wal_autocheckpoint = 0')

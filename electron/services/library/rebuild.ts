@@ -1,5 +1,5 @@
 // Rebuilds the library index from the files: every image file carries its recipe (image-metadata.ts), so
-// deleting library.db* loses nothing but index-only state (stars, boards, trash, costs, the jobs journal).
+// deleting library.db* loses nothing but index-only state (stars, boards, trash, costs, the jobs journal lives apart).
 //
 // It reconciles rather than starts over, so it is also safe on a complete index (stars and boards survive):
 //   1. image files under images/ whose id is not indexed are read (recipe, size) and indexed; each row's place
@@ -13,16 +13,21 @@ import { readdir, rename, rm, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import sharp from 'sharp'
-import type { ParamValue } from '../../../shared/domain'
+import { IMAGE_FORMATS, type ImageFormat, type ParamValue } from '../../../shared/domain'
 import { AppFailure } from '../errors'
+import type { Logger } from '../log'
+import { describeImage, thumbnail } from './image-files'
 import { readRecipe, type Recipe } from './image-metadata'
-import { imageLabels, INSERT_IMAGE_SQL, type Library } from './library'
+import { imageLabels, INSERT_IMAGE_SQL, INSERT_JOB_SQL, jobParams, type LibraryStore } from './library'
 import { linkReferenceSource } from './query'
+import { INSERT_REFERENCE_SQL, referenceName, referenceThumbRel } from './references'
 
 export interface RebuildOptions {
   signal?: AbortSignal
   /** Called after each batch of images enters the index. */
   onIndexed?: (imageIds: string[]) => void
+  /** Gets each file left out (or left without a thumbnail or link) and why. */
+  log?: Logger
 }
 
 export interface RebuildResult {
@@ -36,14 +41,15 @@ export interface RebuildResult {
   thumbnails: Promise<number>
 }
 
-const IMAGE_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(png|jpg|webp)$/
-const REFERENCE_FILE = /^([0-9a-f]{64})\.(png|jpg|webp)$/
-const FORMATS: Record<string, 'png' | 'jpeg' | 'webp'> = { png: 'png', jpeg: 'jpeg', webp: 'webp' }
+const EXTENSIONS = Object.values(IMAGE_FORMATS)
+  .map((f) => f.ext)
+  .join('|')
+const IMAGE_FILE = new RegExp(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.(${EXTENSIONS})$`)
+const REFERENCE_FILE = new RegExp(`^([0-9a-f]{64})\\.(${EXTENSIONS})$`)
 /** Rows per transaction while indexing: a few milliseconds each, FTS included. */
 const BATCH = 50
 const READ_CONCURRENCY = 8
 const THUMB_CONCURRENCY = 2
-const REFERENCE_THUMB_SIDE = 256 // as references.ts makes them
 /** Files read, then indexed, per round: bounds memory (recipes hold whole prompts) and each sort. */
 const ROUND = 400
 /** Loops over 100k items turn the event loop this often. */
@@ -53,7 +59,7 @@ interface FoundImage {
   id: string
   rel: string
   recipe: Recipe
-  format: 'png' | 'jpeg' | 'webp'
+  format: ImageFormat
   width: number
   height: number
   bytes: number
@@ -87,19 +93,21 @@ async function filesUnder(root: string, base: string, name: RegExp): Promise<{ r
   return out
 }
 
-async function describe(path: string): Promise<{ format: 'png' | 'jpeg' | 'webp'; width: number; height: number; bytes: number } | null> {
-  try {
-    const [meta, info] = await Promise.all([sharp(path).metadata(), stat(path)])
-    const format = FORMATS[meta.format as string]
-    if (!format || !meta.width || !meta.height) return null
-    return { format, width: meta.width, height: meta.height, bytes: info.size }
-  } catch {
-    return null
-  }
+/** Null for a file that is not a PNG, JPEG or WebP image; throws when it cannot be read or decoded. */
+async function describe(path: string): Promise<{ format: ImageFormat; width: number; height: number; bytes: number } | null> {
+  const [meta, info] = await Promise.all([sharp(path).metadata(), stat(path)])
+  const image = describeImage(meta)
+  return image && { ...image, bytes: info.size }
+}
+
+/** For `.catch`: a file that cannot be read is left out, and the log says which and why. */
+const unreadable = (log: Logger | undefined, file: string) => (error: unknown) => {
+  log?.warn('could not read a library file; rebuilding without it', { file, error })
+  return null
 }
 
 /** Every indexed image as (ord, id, file, thumb), read a page at a time so no single query is long. */
-async function indexedImages(library: Library): Promise<{ ord: number; id: string; file: string; thumb: string }[]> {
+async function indexedImages(library: LibraryStore): Promise<{ ord: number; id: string; file: string; thumb: string }[]> {
   const page = library.db.prepare('SELECT ord, id, file, thumb FROM images WHERE ord > @after ORDER BY ord LIMIT 2000')
   const out: { ord: number; id: string; file: string; thumb: string }[] = []
   for (let after = Number.MIN_SAFE_INTEGER; ; ) {
@@ -111,7 +119,7 @@ async function indexedImages(library: Library): Promise<{ ord: number; id: strin
   }
 }
 
-export async function rebuildLibrary(library: Library, opts: RebuildOptions = {}): Promise<RebuildResult> {
+export async function rebuildLibrary(library: LibraryStore, opts: RebuildOptions = {}): Promise<RebuildResult> {
   const { db, dir } = library
   const checkAborted = () => {
     if (opts.signal?.aborted) throw new AppFailure('internal', 'Rebuilding the library index was stopped because Atelier is closing.')
@@ -142,8 +150,8 @@ export async function rebuildLibrary(library: Library, opts: RebuildOptions = {}
   const read = async ({ rel, match }: (typeof files)[number]): Promise<FoundImage | null> => {
     checkAborted()
     const path = library.containedFile(rel)
-    const recipe = path ? await readRecipe(path).catch(() => null) : null
-    const info = path && recipe ? await describe(path) : null
+    const recipe = path ? await readRecipe(path).catch(unreadable(opts.log, rel)) : null
+    const info = path && recipe ? await describe(path).catch(unreadable(opts.log, rel)) : null
     if (!recipe || !info) {
       skipped++
       return null
@@ -151,11 +159,7 @@ export async function rebuildLibrary(library: Library, opts: RebuildOptions = {}
     return { id: match[1]!, rel, recipe, ...info }
   }
 
-  const insertJob = db.prepare(
-    `INSERT INTO jobs (id, created_at, model_id, prompt, count, params, request, refs, reference_supply, status)
-     VALUES (@id, @createdAt, @modelId, @prompt, @count, @params, '{}', @refs, NULL, 'completed')
-     ON CONFLICT (id) DO NOTHING`,
-  )
+  const insertJob = db.prepare(INSERT_JOB_SQL)
   const insertImage = db.prepare(INSERT_IMAGE_SQL)
   const idTaken = db.prepare('SELECT 1 AS found FROM images WHERE id = @id')
   const setCost = db.prepare('UPDATE images SET cost = @cost WHERE id = @id')
@@ -164,15 +168,7 @@ export async function rebuildLibrary(library: Library, opts: RebuildOptions = {}
     for (const f of batch) {
       if (idTaken.get({ id: f.id })) continue // saved meanwhile
       const r = f.recipe
-      insertJob.run({
-        id: r.jobId,
-        createdAt: r.createdAt,
-        modelId: r.modelId,
-        prompt: r.prompt,
-        count: r.count,
-        params: JSON.stringify(r.params),
-        refs: JSON.stringify(r.references),
-      })
+      insertJob.run(jobParams(r, r.createdAt))
       const { changes } = insertImage.run({
         id: f.id,
         jobId: r.jobId,
@@ -227,53 +223,50 @@ export async function rebuildLibrary(library: Library, opts: RebuildOptions = {}
   }
 
   // 3. Reference images without a row (their table went with the index).
-  await rebuildReferences(library, checkAborted)
+  await rebuildReferences(library, checkAborted, opts.log)
 
   const count = (db.prepare('SELECT count(*) AS n FROM images').get() as { n: number }).n
   return { count, added, removed, skipped, thumbnails: remakeThumbnails(library, opts.signal) }
 }
 
-async function rebuildReferences(library: Library, checkAborted: () => void): Promise<void> {
+async function rebuildReferences(library: LibraryStore, checkAborted: () => void, log?: Logger): Promise<void> {
   const { db, dir } = library
   const refsDir = join(dir, 'references')
   const files = await filesUnder(refsDir, dir, REFERENCE_FILE)
   const has = db.prepare('SELECT 1 AS found FROM reference_images WHERE hash = @hash')
-  const insert = db.prepare(
-    `INSERT INTO reference_images (hash, name, format, width, height, bytes, created_at)
-     VALUES (@hash, @name, @format, @width, @height, @bytes, @createdAt) ON CONFLICT (hash) DO NOTHING`,
-  )
+  const insert = db.prepare(INSERT_REFERENCE_SQL)
   for (const { rel, match } of files) {
     checkAborted()
     const hash = match[1]!
     if (rel.includes('/thumbs/') || has.get({ hash })) continue
     const path = library.containedFile(rel)
-    const info = path ? await describe(path) : null
+    const info = path ? await describe(path).catch(unreadable(log, rel)) : null
     if (!path || !info) continue
-    const recipe = await readRecipe(path).catch(() => null)
-    const name = recipe ? (recipe.prompt.length > 60 ? `${recipe.prompt.slice(0, 59)}…` : recipe.prompt) || 'library image' : 'reference image'
-    const thumb = join(refsDir, 'thumbs', `${hash}.webp`)
+    const recipe = await readRecipe(path).catch((error: unknown) => {
+      log?.warn('could not read a reference file’s recipe; naming it "reference image"', { file: rel, error })
+      return null
+    })
+    const name = recipe ? referenceName(recipe.prompt) : 'reference image'
+    const thumb = join(dir, referenceThumbRel(hash))
     if (!existsSync(thumb)) {
       mkdirSync(join(refsDir, 'thumbs'), { recursive: true })
       const tmp = library.tempFilePath('webp')
       try {
-        await sharp(path)
-          .rotate()
-          .resize(REFERENCE_THUMB_SIDE, REFERENCE_THUMB_SIDE, { fit: 'inside', withoutEnlargement: true })
-          .webp({ quality: 80 })
-          .toFile(tmp)
+        await thumbnail(sharp(path), 'reference').toFile(tmp)
         await rename(tmp, thumb)
-      } catch {
+      } catch (error) {
+        log?.warn('could not make a reference thumbnail; rebuilding without that reference', { file: rel, error })
         await rm(tmp, { force: true })
         continue
       }
     }
     insert.run({ hash, name, format: info.format, width: info.width, height: info.height, bytes: info.bytes, createdAt: Math.trunc((await stat(path)).mtimeMs) })
-    await linkReferenceSource(library, hash)
+    await linkReferenceSource(library, hash).catch((error: unknown) => log?.warn('could not link a reference to its library image', { file: rel, error }))
   }
 }
 
 /** Makes every missing image thumbnail, a couple at a time; resolves to how many it made. */
-async function remakeThumbnails(library: Library, signal?: AbortSignal): Promise<number> {
+async function remakeThumbnails(library: LibraryStore, signal?: AbortSignal): Promise<number> {
   const rows = await indexedImages(library)
   const lacking = (
     await mapLimit(rows, READ_CONCURRENCY * 2, async (r) => ((await stat(join(library.dir, r.thumb)).then(() => true, () => false)) ? null : r.id))
@@ -287,7 +280,7 @@ async function remakeThumbnails(library: Library, signal?: AbortSignal): Promise
 }
 
 /** True when the index has no images but the folder has image files: the index was deleted or lost. */
-export async function indexLooksLost(library: Library): Promise<boolean> {
+export async function indexLooksLost(library: LibraryStore): Promise<boolean> {
   if (library.db.prepare('SELECT 1 AS found FROM images LIMIT 1').get()) return false
   const imagesDir = join(library.dir, 'images')
   if (!existsSync(imagesDir)) return false

@@ -14,9 +14,17 @@ import { lstat, open, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, isAbsolute, join } from 'node:path'
 import sharp from 'sharp'
 import type { z } from 'zod'
-import { MAX_REFERENCE_BYTES, type AddReferenceInputSchema, type ReferenceImage, type ReferenceSupply } from '../../../shared/domain'
+import {
+  IMAGE_FORMATS,
+  MAX_REFERENCE_BYTES,
+  type AddReferenceInputSchema,
+  type ImageFormat,
+  type ReferenceImage,
+  type ReferenceSupply,
+} from '../../../shared/domain'
 import { AppFailure } from '../errors'
-import type { Library, MediaVariant } from './library'
+import { describeImage, thumbnail } from './image-files'
+import type { LibraryStore, MediaVariant } from './library'
 import type { OxenClient } from '../oxen/client'
 import { currentAccount, ensureRepo, uploadFile, type OxenAccount } from '../oxen/repos'
 
@@ -33,10 +41,8 @@ export const REFERENCE_LIMITS = {
   maxPixels: 36_000_000,
   maxSide: 8192,
   minSide: 64,
-  formats: ['png', 'jpeg', 'webp'],
 } as const
 
-export type ReferenceFormat = (typeof REFERENCE_LIMITS.formats)[number]
 export type ParsedAddReferenceInput = z.output<typeof AddReferenceInputSchema>
 
 /** The repo in the user's namespace that holds uploaded references. */
@@ -66,41 +72,44 @@ export interface ReferenceStore {
 }
 
 export interface ReferenceStoreOptions {
-  library: Library
+  library: LibraryStore
   /** URL of a reference's thumbnail/full file, served by media.ts at `/ref/<hash>/<variant>`. */
   mediaUrl: (hash: string, variant: MediaVariant) => string
 }
 
 const HASH = /^[0-9a-f]{64}$/
-const EXT: Record<ReferenceFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' }
-const MIME: Record<ReferenceFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' }
-const THUMB_LONG_SIDE = 256
 const MAX_NAME = 120
 
 interface ReferenceRow {
   hash: string
   name: string
-  format: ReferenceFormat
+  format: ImageFormat
   width: number
   height: number
   bytes: number
   created_at: number
 }
 
-const fileRel = (hash: string, format: ReferenceFormat) => `references/${hash}.${EXT[format]}`
-const thumbRel = (hash: string) => `references/thumbs/${hash}.webp`
+const fileRel = (hash: string, format: ImageFormat) => `references/${hash}.${IMAGE_FORMATS[format].ext}`
+/** Where a reference's thumbnail lives, relative to the library folder. */
+export const referenceThumbRel = (hash: string) => `references/thumbs/${hash}.webp`
 
-function referenceRow(library: Library, hash: string): ReferenceRow | null {
+/** Inserts a reference's row (named parameters as below); a second row for the same bytes is ignored. */
+export const INSERT_REFERENCE_SQL = `INSERT INTO reference_images (hash, name, format, width, height, bytes, created_at)
+  VALUES (@hash, @name, @format, @width, @height, @bytes, @createdAt)
+  ON CONFLICT (hash) DO NOTHING`
+
+function referenceRow(library: LibraryStore, hash: string): ReferenceRow | null {
   if (!HASH.test(hash)) return null
   const row = library.db.prepare('SELECT * FROM reference_images WHERE hash = ?').get(hash) as ReferenceRow | undefined
   return row ?? null
 }
 
 /** The stored file of a reference, only if it is a regular file inside the library folder. Used by media.ts too. */
-export function resolveReferenceFile(library: Library, hash: string, variant: MediaVariant): string | null {
+export function resolveReferenceFile(library: LibraryStore, hash: string, variant: MediaVariant): string | null {
   const row = referenceRow(library, hash)
   if (!row) return null
-  return library.containedFile(variant === 'thumb' ? thumbRel(hash) : fileRel(hash, row.format))
+  return library.containedFile(variant === 'thumb' ? referenceThumbRel(hash) : fileRel(hash, row.format))
 }
 
 // ---------- messages: each names the file and says what to do ----------
@@ -137,14 +146,14 @@ const messages = {
       `${quoted(name)} is only ${w} × ${h} pixels; reference images must be at least ${REFERENCE_LIMITS.minSide} pixels on each side. ` +
         'Use a larger version.',
     ),
-  corrupt: (name: string, format: ReferenceFormat) =>
+  corrupt: (name: string, format: ImageFormat) =>
     invalid(
       `${quoted(name)} looks like a ${format.toUpperCase()} image but can’t be read: the file is damaged or incomplete. ` +
         'Export or download it again, then add it.',
     ),
 }
 
-type Sniffed = { format: ReferenceFormat } | { unsupported: string } | { notImage: string }
+type Sniffed = { format: ImageFormat } | { unsupported: string } | { notImage: string }
 
 /** The format by magic bytes; names the common formats we refuse so the message can say what the file is. */
 export function sniffFormat(head: Buffer): Sniffed {
@@ -176,6 +185,9 @@ function cleanName(raw: string, fallback: string): string {
   const name = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim()
   return (name || fallback).slice(0, MAX_NAME)
 }
+
+/** The name of a reference made from a library image (or its file): the image's prompt, shortened. */
+export const referenceName = (prompt: string) => cleanName(prompt.length > 60 ? `${prompt.slice(0, 59)}…` : prompt, 'library image')
 
 /**
  * Reads a dragged-in file: must be absolute and a regular file (a symlink only to one). The size is checked
@@ -231,15 +243,16 @@ async function readReferenceFile(path: string, name: string): Promise<{ bytes: B
 }
 
 /** Decoded size with EXIF orientation applied, and the thumbnail; throws the file's specific message. */
-async function inspect(bytes: Buffer, format: ReferenceFormat, name: string): Promise<{ width: number; height: number; thumb: Buffer }> {
+async function inspect(bytes: Buffer, format: ImageFormat, name: string): Promise<{ width: number; height: number; thumb: Buffer }> {
   let meta
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata()
   } catch (error) {
     throw Object.assign(messages.corrupt(name, format), { cause: error })
   }
-  if (meta.format !== format || !meta.width || !meta.height) throw messages.corrupt(name, format)
-  const { width, height } = meta
+  const image = describeImage(meta)
+  if (image?.format !== format) throw messages.corrupt(name, format)
+  const { width, height } = image
   if (width * height > REFERENCE_LIMITS.maxPixels || Math.max(width, height) > REFERENCE_LIMITS.maxSide) {
     throw messages.tooManyPixels(name, width, height)
   }
@@ -247,12 +260,8 @@ async function inspect(bytes: Buffer, format: ReferenceFormat, name: string): Pr
   try {
     // Making the thumbnail decodes every pixel; failOn 'error' rejects truncated or damaged data but not mere
     // decoder warnings (e.g. stray bytes after a JPEG's end), which image viewers accept too.
-    const thumb = await sharp(bytes, { failOn: 'error', limitInputPixels: REFERENCE_LIMITS.maxPixels })
-      .rotate()
-      .resize(THUMB_LONG_SIDE, THUMB_LONG_SIDE, { fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 80 })
-      .toBuffer()
-    return { width: meta.autoOrient?.width ?? width, height: meta.autoOrient?.height ?? height, thumb }
+    const thumb = await thumbnail(sharp(bytes, { failOn: 'error', limitInputPixels: REFERENCE_LIMITS.maxPixels }), 'reference').toBuffer()
+    return { width, height, thumb }
   } catch (error) {
     throw Object.assign(messages.corrupt(name, format), { cause: error })
   }
@@ -272,11 +281,7 @@ export function createReferenceStore(opts: ReferenceStoreOptions): ReferenceStor
   const { library } = opts
   const db = library.db
   const sql = {
-    insert: db.prepare(
-      `INSERT INTO reference_images (hash, name, format, width, height, bytes, created_at)
-       VALUES (@hash, @name, @format, @width, @height, @bytes, @createdAt)
-       ON CONFLICT (hash) DO NOTHING`,
-    ),
+    insert: db.prepare(INSERT_REFERENCE_SQL),
     upload: db.prepare('SELECT url FROM reference_uploads WHERE hash = @hash AND server = @server AND namespace = @namespace'),
     recordUpload: db.prepare(
       `INSERT INTO reference_uploads (hash, server, namespace, url, uploaded_at) VALUES (@hash, @server, @namespace, @url, @uploadedAt)
@@ -315,14 +320,14 @@ export function createReferenceStore(opts: ReferenceStoreOptions): ReferenceStor
 
     const info = await inspect(bytes, format, name)
     mkdirSync(join(library.dir, 'references', 'thumbs'), { recursive: true })
-    const tmpFile = library.tempFilePath(EXT[format])
+    const tmpFile = library.tempFilePath(IMAGE_FORMATS[format].ext)
     const tmpThumb = library.tempFilePath('webp')
     // Files first, row last: a crash in between leaves an unindexed file, never a row without its file.
     try {
       await writeFile(tmpFile, bytes)
       await writeFile(tmpThumb, info.thumb)
       renameSync(tmpFile, join(library.dir, fileRel(hash, format)))
-      renameSync(tmpThumb, join(library.dir, thumbRel(hash)))
+      renameSync(tmpThumb, join(library.dir, referenceThumbRel(hash)))
     } catch (error) {
       rmSync(tmpFile, { force: true })
       rmSync(tmpThumb, { force: true })
@@ -354,7 +359,7 @@ export function createReferenceStore(opts: ReferenceStoreOptions): ReferenceStor
         const image = library.getImage(input.imageId)
         const path = image ? library.resolveFile(image.id, 'full') : null
         if (!image || !path) throw new AppFailure('not-found', 'That image is no longer in your library, so it can’t be used as a reference.')
-        const name = cleanName(image.prompt.length > 60 ? `${image.prompt.slice(0, 59)}…` : image.prompt, 'library image')
+        const name = referenceName(image.prompt)
         const { bytes, hash } = await readReferenceFile(path, name)
         return store(bytes, name, hash)
       }
@@ -374,7 +379,7 @@ export function createReferenceStore(opts: ReferenceStoreOptions): ReferenceStor
   }
 
   async function dataUris(refs: { row: ReferenceRow; path: string }[]): Promise<string[]> {
-    return Promise.all(refs.map(async ({ row, path }) => `data:${MIME[row.format]};base64,${(await readFile(path)).toString('base64')}`))
+    return Promise.all(refs.map(async ({ row, path }) => `data:${IMAGE_FORMATS[row.format].mime};base64,${(await readFile(path)).toString('base64')}`))
   }
 
   async function uploadAll(refs: { row: ReferenceRow; path: string }[], client: OxenClient): Promise<string[]> {
@@ -397,9 +402,9 @@ export function createReferenceStore(opts: ReferenceStoreOptions): ReferenceStor
       }
       const url = await once(pendingUploads, `${repoKey}|${row.hash}`, async () => {
         await ensure()
-        const url = await uploadFile(client, account, REFERENCE_REPO, `references/${row.hash}.${EXT[row.format]}`, {
+        const url = await uploadFile(client, account, REFERENCE_REPO, `references/${row.hash}.${IMAGE_FORMATS[row.format].ext}`, {
           bytes: await readFile(path),
-          contentType: MIME[row.format],
+          contentType: IMAGE_FORMATS[row.format].mime,
           message: `Add reference image ${row.hash.slice(0, 12)} (${row.name})`,
         })
         sql.recordUpload.run({ ...where, url, uploadedAt: Date.now() })

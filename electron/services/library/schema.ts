@@ -1,16 +1,7 @@
-// The library database's schema, versioned by `PRAGMA user_version`. Each migration runs once, in order,
-// inside its own transaction together with the version bump. Append new migrations (e.g. FTS5 over
-// prompts as version 2); never edit one that has shipped.
-import type Database from 'libsql'
+// The library database's schema (migrated by sqlite.ts). Append new migrations; never edit one that has shipped.
 import type { ParamValue } from '../../../shared/domain'
-import { AppFailure } from '../errors'
+import type { Migration } from '../sqlite'
 import { aspectLabel, sizeLabel } from './image-labels'
-
-export interface Migration {
-  version: number
-  description: string
-  up(db: Database.Database): void
-}
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -217,6 +208,25 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 5,
+    description: 'the job journal moves to its own database (jobs room); jobs keeps only the recipe images share',
+    up(db) {
+      // The journal (electron/services/jobs/journal.ts) copied the unfinished work out of these tables before
+      // this ran (it opens first). A job without a saved image has no recipe in the library.
+      db.exec(`
+        DROP TABLE enqueues;
+        DROP TABLE generations;
+        DROP INDEX jobs_running;
+        DROP INDEX jobs_newest;
+        DELETE FROM jobs WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.job_id = jobs.id);
+        ALTER TABLE jobs DROP COLUMN request;
+        ALTER TABLE jobs DROP COLUMN status;
+        ALTER TABLE jobs DROP COLUMN error;
+        ALTER TABLE jobs DROP COLUMN reference_supply;
+      `)
+    },
+  },
 ]
 
 /**
@@ -225,31 +235,3 @@ export const MIGRATIONS: readonly Migration[] = [
  */
 export const IMAGE_ORD_SQL = `(SELECT coalesce(max(ord) + 1, CAST(@createdAt AS INTEGER) * 1000) FROM images
   WHERE ord >= CAST(@createdAt AS INTEGER) * 1000 AND ord < CAST(@createdAt AS INTEGER) * 1000 + 1000)`
-
-export function schemaVersion(db: Database.Database): number {
-  const row = db.prepare('PRAGMA user_version').get() as { user_version: number }
-  return row.user_version
-}
-
-/** Brings the database up to the newest version. Returns the versions it went from and to. */
-export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
-  migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`library migrations must be numbered 1, 2, 3…; found ${m.version} at position ${i + 1}`)
-  })
-  const latest = migrations.length
-  const from = schemaVersion(db)
-  if (from > latest) {
-    throw new AppFailure(
-      'internal',
-      'This image library was last opened by a newer version of Atelier. Update Atelier to open it.',
-    )
-  }
-  for (const m of migrations.slice(from)) {
-    db.transaction(() => {
-      m.up(db)
-      // PRAGMA takes no bound parameters; the version is an integer we control.
-      db.exec(`PRAGMA user_version = ${m.version}`)
-    })()
-  }
-  return { from, to: latest }
-}

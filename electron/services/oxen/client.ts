@@ -9,6 +9,7 @@ import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { AppFailure } from '../errors'
+import type { Logger } from '../log'
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 
@@ -19,6 +20,7 @@ export interface OxenClientOptions {
   fetch?: FetchLike
   /** Delays for GET retries; tests shrink them. */
   retry?: { attempts: number; baseMs: number; capMs: number }
+  log?: Logger
 }
 
 /** A queue row (API.md §4.3), normalised across doc revisions. */
@@ -47,10 +49,10 @@ export type EnqueueOutcome =
   /** May have been accepted (connection lost after sending, 5xx, unreadable answer): consult the queue. */
   | { kind: 'unknown'; error: AppFailure }
 
-/** Errors that mean no connection was ever made, so no request bytes reached the server. */
+/** Errors that mean no connection was ever made, so no request bytes reached the server (Oxen is unreachable). */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 
-function connectionNeverOpened(error: unknown): boolean {
+export function connectionNeverOpened(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code
     if (typeof code === 'string' && NEVER_CONNECTED.has(code)) return true
@@ -121,7 +123,7 @@ function unwrapEmbedded(text: string, depth: number): string {
   try {
     return oxenErrorMessage(JSON.parse(text.slice(start)), depth + 1) ?? text
   } catch {
-    return text
+    return text // the brace began no JSON: the text is the message as it stands
   }
 }
 
@@ -206,10 +208,10 @@ export class OxenClient {
       try {
         body = JSON.parse(text)
       } catch {
-        body = text
+        body = text // a plain-text (or HTML) answer: oxenErrorMessage takes text too
       }
     } catch {
-      body = undefined
+      body = undefined // the body broke off: the status alone makes the message
     }
     const message = oxenErrorMessage(body)
     const status = res.status
@@ -311,7 +313,11 @@ export class OxenClient {
     const query = `model=${encodeURIComponent(model)}`
     const [active, history] = await Promise.all([
       this.getJson(`/api/ai/queue?${query}`, 'Checking the queue'),
-      this.getJson(`/api/ai/generations?${query}&media_type=image&page=1&page_size=100`, 'Checking recent generations').catch(() => null),
+      // The history only adds generations that already left the queue: without it, the queue still answers.
+      this.getJson(`/api/ai/generations?${query}&media_type=image&page=1&page_size=100`, 'Checking recent generations').catch((error: unknown) => {
+        this.options.log?.warn('recent generations unreadable; reconciling against the queue alone', { model, error })
+        return null
+      }),
     ])
     const rows = [active, history].flatMap((body) => (isRecord(body) && Array.isArray(body.generations) ? body.generations : []))
     const found = new Map<string, number>()
@@ -461,7 +467,7 @@ export class OxenClient {
         await pipeline(Readable.fromWeb(res.body as WebReadableStream), counter, file, { signal: watch.signal })
       } catch (error) {
         // The file may still be opening: remove it only once it is closed, or it would appear after the rm.
-        if (!file.closed) await once(file, 'close').catch(() => undefined)
+        if (!file.closed) await once(file, 'close').catch(() => undefined) // it errored instead of closing: nothing left to wait for
         await rm(destPath, { force: true })
         if (opts.signal?.aborted) throw error
         if (watch.stalled()) throw stalled(error)
@@ -513,7 +519,7 @@ function parseCompletion(data: string): CompletionEvent | null {
   try {
     json = JSON.parse(data)
   } catch {
-    return null
+    return null // dropped like any event we cannot use: the engine's safety poll still finds the result
   }
   if (!isRecord(json)) return null
   const generationId = str(json.generation_id)

@@ -36,7 +36,7 @@ function readSchema(model: Record<string, unknown>): JsonRequestSchema {
       try {
         candidate = JSON.parse(candidate)
       } catch {
-        continue
+        continue // not JSON: try the other key; with neither readable, the failure below says so
       }
     }
     if (isRecord(candidate) && isRecord(candidate.properties)) return candidate as unknown as JsonRequestSchema

@@ -1,11 +1,10 @@
 // Dragging library images: into the app (the composer's references, a board, the Create item) and out of it.
-// Out of the window, the desktop app drags the real files (main's startDrag, which takes over the drag);
+// Out of the window, the desktop app drags the files, named as exports name them (main's startDrag takes over the drag);
 // the browser harness offers the image's address instead, and says once why no file came along.
 import type { DragEvent } from 'react'
-import type { LibraryImage } from '../../../shared/domain'
+import { IMAGE_FORMATS, type LibraryImage } from '../../../shared/domain'
 import { api, isDesktop } from '../bridge'
 import { toast } from '../store/toasts'
-import { fileNameFor, mimeOf } from './libraryImages'
 
 /** Marks a drag as ours (its types are readable while dragging, its data only on drop). */
 export const IMAGE_DRAG_TYPE = 'application/x-atelier-image-ids'
@@ -35,8 +34,8 @@ export function beginImageDrag(event: DragEvent, images: LibraryImage[]): void {
   const urls = images.map((i) => new URL(i.url, window.location.href).href)
   event.dataTransfer.setData('text/uri-list', urls.join('\r\n'))
   const first = images[0]
-  // Chromium saves a file from a DownloadURL dropped on the desktop or a folder.
-  if (first && images.length === 1) event.dataTransfer.setData('DownloadURL', `${mimeOf(first)}:${fileNameFor(first)}:${urls[0]}`)
+  // Chromium saves a file from a DownloadURL dropped on the desktop or a folder, named as main names exports.
+  if (first && images.length === 1) event.dataTransfer.setData('DownloadURL', `${IMAGE_FORMATS[first.format].mime}:${first.fileName}:${urls[0]}`)
   void api.startDrag({ imageIds: ids }).then((result) => {
     outsideMessage = result.ok ? null : result.error.message
   })

@@ -2,8 +2,8 @@
 // answered so far (paged by cursor), the facets for the sidebar, and the selection. Answers that arrive for
 // a query the user has since changed are dropped. Organising actions live in libraryActions.ts.
 import { create } from 'zustand'
-import type { LibraryFacets, LibraryFilters, LibraryImage, LibraryQuery } from '../../../shared/domain'
-import { IMAGE_SIZES } from '../../../shared/domain'
+import type { ImageFormat, LibraryFacets, LibraryFilters, LibraryImage, LibraryQuery } from '../../../shared/domain'
+import { IMAGE_FORMATS, IMAGE_SIZES } from '../../../shared/domain'
 import { api } from '../bridge'
 import { coalesce } from '../lib/coalesce'
 import { settle } from '../lib/request'
@@ -96,7 +96,7 @@ export function filtersOf(state: LibraryFilterState): LibraryFilters {
   const sizes = state.sizes.filter((s): s is (typeof IMAGE_SIZES)[number] => (IMAGE_SIZES as readonly string[]).includes(s))
   if (sizes.length) filters.sizes = sizes
   if (state.aspects.length) filters.aspects = state.aspects
-  const formats = state.formats.filter((f): f is 'png' | 'jpeg' | 'webp' => f === 'png' || f === 'jpeg' || f === 'webp')
+  const formats = state.formats.filter((f): f is ImageFormat => Object.hasOwn(IMAGE_FORMATS, f))
   if (formats.length) filters.formats = formats
   const from = dayStart(state.from)
   const to = dayStart(state.to, true)

@@ -27,7 +27,7 @@ import clsx from 'clsx'
 import { useShallow } from 'zustand/react/shallow'
 import type { FormField, LibraryImage, ParamValue } from '../../../../shared/domain'
 import { formatBytes, formatCost, formatDateTime, formatOption } from '../../lib/format'
-import { aspectOf, libraryAlt, ordinalsOf } from '../../lib/libraryImages'
+import { libraryAlt, ordinalsOf } from '../../lib/libraryImages'
 import { currentImage, useImageDetail } from '../../store/imageDetail'
 import { useLibrary } from '../../store/library'
 import {
@@ -186,7 +186,7 @@ function Recipe({ image }: { image: LibraryImage }) {
     <dl className="detail-meta">
       {row('Model', modelName ? <span title={image.modelId}>{modelName}</span> : image.modelId, !modelName)}
       {Object.entries(image.params).map(([name, value]) => row(paramLabel(name, fields), paramValue(name, value)))}
-      {row('Dimensions', <span className="tabular">{`${image.width} × ${image.height} · ${aspectOf(image.width, image.height)}`}</span>)}
+      {row('Dimensions', <span className="tabular">{`${image.width} × ${image.height}${image.aspect ? ` · ${image.aspect}` : ''}`}</span>)}
       {row('File', `${image.format.toUpperCase()} · ${formatBytes(image.bytes)}`)}
       {row('Created', formatDateTime(image.createdAt))}
       {row('Cost', image.cost !== undefined ? <span className="tabular">{formatCost(image.cost)}</span> : <span className="muted">Not known yet</span>)}

@@ -1,0 +1,101 @@
+// A job as the app shows it, rebuilt from its journal entry after a restart. Each image's state is decided by the
+// enqueue of its latest try; earlier tries become its `attempts`. Pure: the library is asked only which
+// generations it already holds.
+import type { Job, JobAttempt, JobImage, LibraryImage } from '../../../shared/domain'
+import type { JournalEnqueue, JournalEntry, JournalGeneration } from './journal'
+
+export interface RebuiltJob {
+  job: Job
+  enqueues: Map<number, JournalEnqueue>
+  /** Per image index: the enqueue of its latest try. */
+  attemptOf: number[]
+  /** Generations known to have been made (succeeded), so a failed image of theirs is downloaded again, not re-sent. */
+  made: Set<string>
+  /** Generations to watch (queued or processing). */
+  inFlight: string[]
+  /** Made but not saved yet: download these. */
+  downloads: { index: number; generationId: string; url: string | null }[]
+}
+
+export function rebuildJob(entry: JournalEntry, saved: (generationId: string) => LibraryImage | null): RebuiltJob {
+  const { job: j } = entry
+  const running = j.status === 'running'
+  const byEnqueue = new Map<string, JournalGeneration>(entry.generations.map((g) => [`${g.enqueueId}:${g.index}`, g]))
+  const images: JobImage[] = Array.from({ length: j.count }, (_, index) => ({ index, state: 'pending', ...(running ? { resumed: true } : {}) }))
+  const attemptOf: number[] = Array(j.count).fill(-1)
+  const made = new Set<string>()
+  const inFlight: string[] = []
+  const downloads: RebuiltJob['downloads'] = []
+
+  for (const g of entry.generations) if (g.status === 'succeeded') made.add(g.id)
+  for (const e of entry.enqueues) for (const index of e.indexes) if (images[index]) attemptOf[index] = e.id
+
+  for (const image of images) {
+    const tries = entry.enqueues.filter((e) => e.indexes.includes(image.index))
+    const attempts: JobAttempt[] = []
+    tries.forEach((e, k) => {
+      const gen = byEnqueue.get(`${e.id}:${image.index}`)
+      const outcome = outcomeOf(e, gen, saved, running)
+      if (k < tries.length - 1) {
+        if (outcome.state === 'failed' || outcome.state === 'unconfirmed' || outcome.state === 'cancelled') {
+          attempts.push({ state: outcome.state, ...(gen ? { generationId: gen.id } : {}), ...(outcome.error ? { error: outcome.error } : {}) })
+        }
+        return
+      }
+      Object.assign(image, outcome)
+      if (gen) image.generationId = gen.id
+      if (gen && running && (outcome.state === 'queued' || outcome.state === 'processing')) inFlight.push(gen.id)
+      if (gen && running && outcome.state === 'downloading') downloads.push({ index: image.index, generationId: gen.id, url: gen.resultUrl })
+    })
+    if (attempts.length > 0) image.attempts = attempts
+    if (!running && image.state === 'pending') image.state = 'cancelled' // a finished job never sent these
+  }
+
+  const job: Job = {
+    id: j.id,
+    createdAt: j.createdAt,
+    modelId: j.modelId,
+    prompt: j.prompt,
+    count: j.count,
+    params: j.params,
+    references: j.references,
+    ...(j.referenceSupply ? { referenceSupply: j.referenceSupply } : {}),
+    ...(j.referenceNote ? { referenceNote: j.referenceNote } : {}),
+    status: j.status,
+    ...(j.error ? { error: j.error } : {}),
+    images,
+  }
+  return { job, enqueues: new Map(entry.enqueues.map((e) => [e.id, e])), attemptOf, made, inFlight, downloads }
+}
+
+/** What one try left an image as. `pending` for enqueues still to send, or to look up in the queue. */
+function outcomeOf(
+  e: JournalEnqueue,
+  gen: JournalGeneration | undefined,
+  saved: (generationId: string) => LibraryImage | null,
+  running: boolean,
+): Pick<JobImage, 'state' | 'error' | 'imageId' | 'url' | 'thumbUrl'> {
+  switch (e.state) {
+    case 'accepted': {
+      if (!gen) return { state: 'failed', error: 'Oxen accepted this image but its generation id was lost.' }
+      const image = saved(gen.id)
+      if (image) return { state: 'saved', imageId: image.id, url: image.url, thumbUrl: image.thumbUrl }
+      if (gen.status === 'failed') return { state: 'failed', error: `Oxen could not make this image: ${gen.error ?? 'Oxen did not say why.'}` }
+      if (gen.status === 'cancelled') return { state: 'cancelled' }
+      // Made, but not in the library: a download that failed for good says why; otherwise it is fetched now.
+      if (gen.status === 'succeeded') return gen.error ? { state: 'failed', error: gen.error } : { state: running ? 'downloading' : 'failed' }
+      return { state: gen.status === 'processing' ? 'processing' : 'queued' }
+    }
+    case 'rejected':
+      return { state: 'failed', ...(e.error ? { error: e.error } : {}) }
+    case 'unconfirmed':
+    case 'superseded':
+      return { state: 'unconfirmed', ...(e.error ? { error: e.error } : {}) }
+    case 'cancelled':
+      return { state: 'cancelled' }
+    case 'pending':
+    case 'sending':
+    case 'unknown':
+      return { state: 'pending' }
+  }
+}
