@@ -56,6 +56,7 @@ export class Downloader {
         lastError = error
         if (isUnreachable(error) && !saving) offline++
         else attempt++
+        this.deps.log.debug('a download try failed', { generationId, attempt, offline, error })
       }
     }
     if (waits.stopped) return null

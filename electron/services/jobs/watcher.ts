@@ -162,7 +162,7 @@ export class ResultWatcher {
       this.wakeStreamWaiters() // a send waiting for the stream goes ahead: polling covers
       if (delivered || (openedAt > 0 && Date.now() - openedAt >= STREAM_HEALTHY_MS)) attempt = -1
       if (waits.stopped || !this.deps.hasWork()) break
-      this.schedulePoll(0)
+      this.schedulePoll(this.failedPolls > 0 ? this.pollIntervalNow() : 0) // polls that fail keep their own backoff
       // A Retry-After is waited out; a plain backoff ends early once Oxen answers a poll again.
       if (retryAfter !== undefined) await waits.sleep(retryAfter)
       else await waits.sleep(waits.backoff(Math.max(attempt, 0), 15_000), { untilOxen: true })
