@@ -67,7 +67,12 @@ export function createAppServices(opts: AppServicesOptions) {
   const secrets = createSecretStore({ keytar: opts.keytar, log: opts.log.child('secrets'), ...(opts.keychainService ? { service: opts.keychainService } : {}) })
   const settings = createSettingsService(opts.settingsBacking, opts.settingsOverrides, opts.log.child('settings'))
   const journal = openJournal(join(opts.dataDir, 'journal.db'))
-  const library = openLibrary({ dir: join(opts.dataDir, 'library'), mediaUrl: opts.mediaUrl, ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}) })
+  const library = openLibrary({
+    dir: join(opts.dataDir, 'library'),
+    mediaUrl: opts.mediaUrl,
+    log: opts.log.child('library'),
+    ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}),
+  })
   // Media URLs are `<prefix>/<id>/<variant>`; references live at `<prefix>/ref/<hash>/<variant>` (media.ts).
   const referenceMediaUrl = (hash: string, variant: MediaVariant) => opts.mediaUrl(`ref/${hash}`, variant)
   const references = createReferenceStore({ library, mediaUrl: referenceMediaUrl })
@@ -82,7 +87,7 @@ export function createAppServices(opts: AppServicesOptions) {
       log: opts.log.child('rebuild'),
     })
       .then((result) => {
-        result.thumbnails.catch((error: unknown) => opts.log.warn('thumbnails after rebuild failed', { error: String(error) }))
+        result.thumbnails.catch((error: unknown) => opts.log.warn('thumbnails after rebuild failed', { error }))
         if (result.skipped > 0) opts.log.warn('rebuild skipped image files without a readable recipe', { skipped: result.skipped })
         return result.count
       })
@@ -212,7 +217,7 @@ export function createAppServices(opts: AppServicesOptions) {
       const added = await references.add(input)
       // For "used in" on the source image's detail; a failure here must not fail the add.
       await linkReferenceSource(library, added.hash, input.kind === 'library' ? input.imageId : undefined).catch((error: unknown) =>
-        opts.log.warn('could not link a reference to its library image', { error: String(error) }),
+        opts.log.warn('could not link a reference to its library image', { error }),
       )
       return added
     },
@@ -269,9 +274,9 @@ export function createAppServices(opts: AppServicesOptions) {
   // deleted is rebuilt from the files first, so resuming finds the images already saved.
   const resumed = indexLooksLost(library)
     .then((lost) => (lost ? rebuild().then(() => undefined) : undefined))
-    .catch((error: unknown) => opts.log.error('rebuilding the library index failed', { error: String(error) }))
+    .catch((error: unknown) => opts.log.error('rebuilding the library index failed', { error }))
     .then(() => engine.resume())
-    .catch((error: unknown) => opts.log.error('resume failed', { error: String(error) }))
+    .catch((error: unknown) => opts.log.error('resume failed', { error }))
 
   return {
     dispatch: createDispatcher(handlers, opts.log),
@@ -285,7 +290,7 @@ export function createAppServices(opts: AppServicesOptions) {
       unsubscribeSecrets()
       closing.abort()
       await resumed
-      await rebuilding?.catch(() => {})
+      await rebuilding?.catch(() => undefined) // its failure was reported to whoever started it
       await engine.dispose()
       journal.close()
       await reader.close()

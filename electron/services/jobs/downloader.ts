@@ -40,8 +40,14 @@ export class Downloader {
         const offlineNow = isUnreachable(lastError)
         const delay = offlineNow ? waits.backoff(offline - 1, OFFLINE_CAP_MS) : (retryAfterOf(lastError) ?? waits.backoff(attempt, waits.baseMs * 4))
         await waits.sleep(delay, { untilOxen: offlineNow })
-        // Result URLs expire: read the generation again for a fresh one.
-        currentUrl = (await this.deps.client().getGeneration(generationId, waits.signal).catch(() => null))?.resultUrl ?? currentUrl
+        // Result URLs expire: read the generation again for a fresh one (unreadable now: the old URL is tried).
+        currentUrl =
+          (
+            await this.deps
+              .client()
+              .getGeneration(generationId, waits.signal)
+              .catch((error: unknown) => (this.deps.log.debug('a fresh result URL could not be read', { generationId, error }), null))
+          )?.resultUrl ?? currentUrl
       }
       if (waits.stopped) return null
       saving = false

@@ -23,6 +23,7 @@ import { describeImage, thumbnail } from './image-files'
 import { aspectLabel, sizeLabel } from './image-labels'
 import { embedRecipe, type Recipe } from './image-metadata'
 import type { Checkpoint } from '../checkpoint'
+import type { Logger } from '../log'
 import { openDatabase } from '../sqlite'
 import { IMAGE_ORD_SQL, MIGRATIONS } from './schema'
 
@@ -32,6 +33,7 @@ export interface LibraryOptions {
   dir: string
   mediaUrl: (imageId: string, variant: MediaVariant) => string
   checkpoint?: Checkpoint
+  log?: Logger
 }
 
 /** What the maker of an image knows of it: the recipe minus what the library assigns (image id, time saved). */
@@ -262,7 +264,8 @@ export function openLibrary(opts: LibraryOptions): LibraryStore {
       await thumbnail(sharp(await readFile(file)), 'image').toFile(tmp)
       await rename(tmp, target)
       return containedFile(thumb)
-    } catch {
+    } catch (error) {
+      opts.log?.warn('a missing thumbnail could not be made', { file, error })
       await rm(tmp, { force: true })
       return null
     }
@@ -348,8 +351,9 @@ export function openLibrary(opts: LibraryOptions): LibraryStore {
       let bytes = info.data
       try {
         bytes = embedRecipe(info.data, info.format, { version: 1, app: 'Atelier', ...recipe, imageId: id, createdAt })
-      } catch {
+      } catch (error) {
         // Only a JPEG whose recipe alone exceeds XMP's 64 KB lands here: it is saved without one.
+        opts.log?.warn('an image is saved without its recipe', { generationId, error })
       }
       // Files first, row last: a crash in between leaves an unindexed file, never a row without its file.
       try {

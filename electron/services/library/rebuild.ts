@@ -12,6 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { readdir, rename, rm, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { setImmediate as nextTurn } from 'node:timers/promises'
+import pLimit from 'p-limit'
 import sharp from 'sharp'
 import { IMAGE_FORMATS, type ImageFormat, type ParamValue } from '../../../shared/domain'
 import { AppFailure } from '../errors'
@@ -63,20 +64,6 @@ interface FoundImage {
   width: number
   height: number
   bytes: number
-}
-
-/** Runs `work` over `items` with at most `limit` at a time; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await work(items[i]!)
-    }
-  })
-  await Promise.all(lanes)
-  return results
 }
 
 /** Files directly or deeply under `root` whose names match, as paths relative to `base` with '/' separators. */
@@ -191,7 +178,7 @@ export async function rebuildLibrary(library: LibraryStore, opts: RebuildOptions
   })
   let added = 0
   for (let round = 0; round < unindexed.length; round += ROUND) {
-    const found = (await mapLimit(unindexed.slice(round, round + ROUND), READ_CONCURRENCY, read)).filter((f): f is FoundImage => f !== null)
+    const found = (await pLimit(READ_CONCURRENCY).map(unindexed.slice(round, round + ROUND), read)).filter((f): f is FoundImage => f !== null)
     found.sort((a, b) => a.recipe.createdAt - b.recipe.createdAt || a.id.localeCompare(b.id))
     for (let at = 0; at < found.length; at += BATCH) {
       checkAborted()
@@ -209,9 +196,8 @@ export async function rebuildLibrary(library: LibraryStore, opts: RebuildOptions
     onDisk.add(files[i]!.match[1]!)
   }
   const missing = (
-    await mapLimit(
+    await pLimit(READ_CONCURRENCY).map(
       indexed.filter((r) => !onDisk.has(r.id)),
-      READ_CONCURRENCY,
       async (r) => ((await stat(join(dir, r.file)).then(() => true, () => false)) ? null : r.ord),
     )
   ).filter((o): o is number => o !== null)
@@ -269,10 +255,10 @@ async function rebuildReferences(library: LibraryStore, checkAborted: () => void
 async function remakeThumbnails(library: LibraryStore, signal?: AbortSignal): Promise<number> {
   const rows = await indexedImages(library)
   const lacking = (
-    await mapLimit(rows, READ_CONCURRENCY * 2, async (r) => ((await stat(join(library.dir, r.thumb)).then(() => true, () => false)) ? null : r.id))
+    await pLimit(READ_CONCURRENCY * 2).map(rows, async (r) => ((await stat(join(library.dir, r.thumb)).then(() => true, () => false)) ? null : r.id))
   ).filter((id): id is string => id !== null)
   let made = 0
-  await mapLimit(lacking, THUMB_CONCURRENCY, async (id) => {
+  await pLimit(THUMB_CONCURRENCY).map(lacking, async (id) => {
     if (signal?.aborted || !library.db.open) return
     if (await library.ensureThumb(id)) made++
   })
