@@ -13,7 +13,7 @@ import type { OxenClient } from '../oxen/client'
 import { buildModelFields } from '../oxen/model-form'
 import { journalable } from './body'
 import { Downloader, type ImageSink } from './downloader'
-import { rebuildJob, type RebuiltJob } from './job-state'
+import { cloneJob, endOf, pushAttempt, rebuildJob, type RebuiltJob } from './job-state'
 import type { Journal, JournalEnqueue } from './journal'
 import { reconcile, sendEnqueue, STOPPED_BEFORE_ANSWER, type SenderDeps, type SendHooks, type SendResult } from './sender'
 import { Waits } from './waits'
@@ -68,7 +68,6 @@ export interface JobEngineDeps {
   readTimeoutMs?: number
 }
 
-const FINAL: ReadonlySet<ImageState> = new Set(['saved', 'failed', 'cancelled', 'unconfirmed'])
 const IN_FLIGHT: ReadonlySet<ImageState> = new Set(['queued', 'processing'])
 /** Finished jobs shown again after a restart (running ones always are). */
 const RECENT_JOBS = 50
@@ -500,15 +499,11 @@ export class JobEngine {
   private settle(t: Tracked): void {
     if (this.waits.stopped) return // the journal stays as it was: resume() picks the job up
     const { job } = t
-    if (job.status === 'running' && !t.sending && job.images.every((i) => FINAL.has(i.state))) {
-      const saved = job.images.filter((i) => i.state === 'saved').length
-      const status: JobStatus =
-        saved === job.count ? 'completed' : saved > 0 ? 'partial' : job.images.some((i) => i.state === 'cancelled') ? 'cancelled' : 'failed'
-      const unconfirmed = job.images.find((i) => i.state === 'unconfirmed')
-      if (unconfirmed?.error) job.error = unconfirmed.error
-      else if (status === 'failed' && !job.error) job.error = job.images.find((i) => i.error)?.error ?? 'The job failed.'
+    const ended = job.status === 'running' && !t.sending ? endOf(job) : null
+    if (ended) {
+      if (ended.error) job.error = ended.error
       delete job.notice
-      this.setStatus(t, status)
+      this.setStatus(t, ended.status)
     }
     this.emit(t, true)
     this.watcher.idle()
@@ -530,24 +525,5 @@ export class JobEngine {
     if (!force && now - (this.lastEmit.get(t.job.id) ?? 0) < 100) return
     this.lastEmit.set(t.job.id, now)
     this.deps.onJobUpdate(cloneJob(t.job))
-  }
-}
-
-/** The image's current try becomes an earlier attempt (it failed, or may not have reached Oxen). */
-function pushAttempt(image: JobImage): void {
-  if (image.state !== 'failed' && image.state !== 'unconfirmed') return
-  image.attempts = [
-    ...(image.attempts ?? []),
-    { state: image.state, ...(image.generationId ? { generationId: image.generationId } : {}), ...(image.error ? { error: image.error } : {}) },
-  ]
-}
-
-function cloneJob(job: Job): Job {
-  return {
-    ...job,
-    params: { ...job.params },
-    references: [...job.references],
-    ...(job.notice ? { notice: { ...job.notice } } : {}),
-    images: job.images.map((i) => ({ ...i, ...(i.attempts ? { attempts: i.attempts.map((a) => ({ ...a })) } : {}) })),
   }
 }

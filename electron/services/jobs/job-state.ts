@@ -1,7 +1,7 @@
 // A job as the app shows it, rebuilt from its journal entry after a restart. Each image's state is decided by the
 // enqueue of its latest try; earlier tries become its `attempts`. Pure: the library is asked only which
 // generations it already holds.
-import type { Job, JobAttempt, JobImage, LibraryImage } from '../../../shared/domain'
+import type { ImageState, Job, JobAttempt, JobImage, JobStatus, LibraryImage } from '../../../shared/domain'
 import type { JournalEnqueue, JournalEntry, JournalGeneration } from './journal'
 
 export interface RebuiltJob {
@@ -97,5 +97,38 @@ function outcomeOf(
     case 'sending':
     case 'unknown':
       return { state: 'pending' }
+  }
+}
+
+const FINAL: ReadonlySet<ImageState> = new Set(['saved', 'failed', 'cancelled', 'unconfirmed'])
+
+/** How a job ends once every image is final (null while one is not), and the message it then shows. */
+export function endOf(job: Job): { status: JobStatus; error?: string } | null {
+  if (!job.images.every((i) => FINAL.has(i.state))) return null
+  const saved = job.images.filter((i) => i.state === 'saved').length
+  const status: JobStatus =
+    saved === job.count ? 'completed' : saved > 0 ? 'partial' : job.images.some((i) => i.state === 'cancelled') ? 'cancelled' : 'failed'
+  const unconfirmed = job.images.find((i) => i.state === 'unconfirmed')?.error
+  if (unconfirmed) return { status, error: unconfirmed }
+  if (status === 'failed' && !job.error) return { status, error: job.images.find((i) => i.error)?.error ?? 'The job failed.' }
+  return { status }
+}
+
+/** The image's current try becomes an earlier attempt (it failed, or may not have reached Oxen). */
+export function pushAttempt(image: JobImage): void {
+  if (image.state !== 'failed' && image.state !== 'unconfirmed') return
+  image.attempts = [
+    ...(image.attempts ?? []),
+    { state: image.state, ...(image.generationId ? { generationId: image.generationId } : {}), ...(image.error ? { error: image.error } : {}) },
+  ]
+}
+
+export function cloneJob(job: Job): Job {
+  return {
+    ...job,
+    params: { ...job.params },
+    references: [...job.references],
+    ...(job.notice ? { notice: { ...job.notice } } : {}),
+    images: job.images.map((i) => ({ ...i, ...(i.attempts ? { attempts: i.attempts.map((a) => ({ ...a })) } : {}) })),
   }
 }
