@@ -14,6 +14,8 @@ interface JobsState {
   cancel: (jobId: string) => Promise<void>
   /** Sends the job's unconfirmed images again (the user has accepted they may be billed twice). */
   retryUnconfirmed: (jobId: string) => Promise<void>
+  /** Tries the job's failed images again (the ones Oxen did not make are billed again). */
+  retryFailed: (jobId: string) => Promise<void>
 }
 
 export const isRunning = (job: Job) => job.status === 'running'
@@ -49,6 +51,11 @@ export const useJobs = create<JobsState>()((set, get) => ({
     const result = await settle(api.retryUnconfirmed({ jobId }))
     if (result.ok) get().receive(result.value)
     else toast({ tone: 'danger', title: 'Could not send the images again', message: result.error.message })
+  },
+  retryFailed: async (jobId) => {
+    const result = await settle(api.retryFailed({ jobId }))
+    if (result.ok) get().receive(result.value)
+    else toast({ tone: 'danger', title: 'Could not retry the failed images', message: result.error.message })
   },
 }))
 

@@ -1,8 +1,9 @@
 // One job in the Jobs list: prompt, what was asked, how long, how it went, each image's state.
-import { Ban, CircleAlert, CircleCheck, CircleHelp, CloudUpload, FileCode2, Images, Loader2, RotateCw, TriangleAlert, X } from 'lucide-react'
+import { useState } from 'react'
+import { Ban, CircleAlert, CircleCheck, CircleHelp, CloudUpload, FileCode2, Hourglass, Images, Loader2, RotateCw, TriangleAlert, X } from 'lucide-react'
 import { AlertDialog } from 'radix-ui'
 import clsx from 'clsx'
-import type { Job } from '../../../../shared/domain'
+import type { Job, JobImage } from '../../../../shared/domain'
 import { formatElapsed, formatTime, summarizeParams } from '../../lib/format'
 import { useJobs } from '../../store/jobs'
 import { Hint } from '../Hint'
@@ -55,6 +56,67 @@ function ReferenceSupply({ job }: { job: Job }) {
   )
 }
 
+const SENTENCE_END = /[.!?…]$/
+
+/** A clause after a notice: "Oxen is busy — retrying in 8 s"; after a full sentence, a sentence of its own. */
+function withClause(message: string, clause: string): string {
+  if (!SENTENCE_END.test(message)) return ` — ${clause}`
+  return ` ${clause.charAt(0).toUpperCase()}${clause.slice(1)}${SENTENCE_END.test(clause) ? '' : '.'}`
+}
+
+/**
+ * What a running job waits for, with a live countdown to its next try. A polite live region that stays mounted while
+ * the job runs, so each new message is announced once; the ticking seconds are hidden from screen readers.
+ */
+function Notice({ job, now }: { job: Job; now: number }) {
+  const { notice } = job
+  const seconds = notice?.retryAt === undefined ? null : Math.ceil((notice.retryAt - now) / 1000)
+  return (
+    <div className="job-notice" role="status">
+      {notice && (
+        <>
+          <Hourglass aria-hidden size={12} strokeWidth={2} />
+          <p>
+            {notice.message}
+            {seconds !== null && (
+              <span className="tabular" aria-hidden>
+                {withClause(notice.message, seconds > 0 ? `retrying in ${seconds} s` : 'retrying now…')}
+              </span>
+            )}
+          </p>
+        </>
+      )}
+    </div>
+  )
+}
+
+/** "1 of 3 images failed — <reason>" when they share one reason; each image's own reason is in its hint. */
+function failedSummary(failed: JobImage[], count: number): string {
+  const head = `${failed.length} of ${count} ${count === 1 ? 'image' : 'images'} failed`
+  const reasons = new Set(failed.map((i) => i.error))
+  const [reason] = reasons
+  return reasons.size === 1 && reason ? `${head} — ${reason}` : `${head}.`
+}
+
+function RetryFailed({ job }: { job: Job }) {
+  const retry = useJobs((s) => s.retryFailed)
+  const [busy, setBusy] = useState(false)
+  const onClick = async () => {
+    if (busy) return
+    setBusy(true)
+    await retry(job.id)
+    setBusy(false)
+  }
+  return (
+    <Hint content="Tries the failed images again. Ones Oxen made are only downloaded again; ones it did not make are sent again and may be billed again.">
+      <button type="button" className="btn btn-secondary btn-sm" aria-disabled={busy} onClick={() => void onClick()}>
+        {busy ? <Loader2 className="spin" aria-hidden size={12} strokeWidth={2} /> : <RotateCw aria-hidden size={12} strokeWidth={2} />}
+        Retry failed
+      </button>
+    </Hint>
+  )
+}
+
 function SendAgain({ job, count }: { job: Job; count: number }) {
   const retry = useJobs((s) => s.retryUnconfirmed)
   return (
@@ -98,6 +160,9 @@ export function JobItem({ job, now }: { job: Job; now: number }) {
   const end = running ? now : finishedAt
   const progress = progressWord(job)
   const resumed = job.images.some((i) => i.resumed)
+  const failed = job.status === 'cancelled' ? [] : job.images.filter((i) => i.state === 'failed')
+  // A partial or running job has no error of its own: its failed images speak for it.
+  const problem = job.error ?? (failed.length > 0 ? failedSummary(failed, job.count) : undefined)
 
   return (
     <li className={clsx('job', `job-${job.status}`, unconfirmed > 0 && 'job-unconfirmed')}>
@@ -139,16 +204,25 @@ export function JobItem({ job, now }: { job: Job; now: number }) {
       </p>
       <ReferenceSupply job={job} />
       <ImageSlots job={job} />
-      {job.error && (
-        <div className={clsx('job-error', unconfirmed > 0 && 'job-error-warning')} role={job.status === 'failed' ? 'alert' : undefined}>
+      {running && <Notice job={job} now={now} />}
+      {problem && (
+        <div
+          className={clsx('job-error', (unconfirmed > 0 || job.status !== 'failed') && 'job-error-warning')}
+          role={job.status === 'failed' ? 'alert' : undefined}
+        >
           {unconfirmed > 0 ? (
             <CircleHelp aria-hidden size={14} strokeWidth={1.75} />
           ) : (
             <CircleAlert aria-hidden size={14} strokeWidth={1.75} />
           )}
           <div className="job-error-body">
-            <p>{job.error}</p>
-            {unconfirmed > 0 && <SendAgain job={job} count={unconfirmed} />}
+            <p>{problem}</p>
+            {(unconfirmed > 0 || failed.length > 0) && (
+              <div className="job-actions">
+                {unconfirmed > 0 && <SendAgain job={job} count={unconfirmed} />}
+                {failed.length > 0 && <RetryFailed job={job} />}
+              </div>
+            )}
           </div>
         </div>
       )}

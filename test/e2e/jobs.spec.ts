@@ -1,0 +1,88 @@
+// The job card while Oxen makes it wait and after images fail: Generate is free as soon as the job is journaled,
+// the card counts down to the next try, and Retry failed brings a partial job to done, keeping the earlier try.
+import { execFileSync } from 'node:child_process'
+import { expect, test, type Page } from '@playwright/test'
+import { connectBridge, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+
+test.describe('jobs', () => {
+  test.skip(!process.env.ATELIER_TEST_KEYRING, 'needs the real keychain: run through `npm test` (scripts/with-keyring.sh)')
+
+  const procs: Proc[] = []
+  const services: string[] = []
+  test.afterEach(async () => {
+    await Promise.all(procs.splice(0).map((p) => p.stop()))
+    for (const service of services.splice(0)) {
+      try {
+        execFileSync('secret-tool', ['clear', 'service', service, 'account', 'oxen-api-key'])
+      } catch {
+        // nothing stored
+      }
+    }
+  })
+
+  /** A simulator with `faults`, a harness on it with the key saved, and the page on Create. */
+  async function open(page: Page, faults: string[]) {
+    const key = `test-key-${randomTag()}`
+    const simulator = await startSimulator(key, faults.flatMap((f) => ['--fault', f]))
+    procs.push(simulator)
+    const keychainService = `Atelier-e2e-${randomTag()}`
+    services.push(keychainService)
+    const harness = await startHarness({ dataDir: tempDir('atelier-e2e-jobs-'), oxenUrl: simulator.url, keychainService })
+    procs.push(harness)
+    const bridge = await connectBridge(harness.url)
+    expect((await bridge.call('setApiKey', { key })).ok).toBe(true)
+    bridge.close()
+    await page.goto(harness.url)
+    await nav(page, 'Create')
+  }
+
+  /** Starts a job and answers its card in the Jobs list. */
+  async function generate(page: Page, count: number) {
+    const prompt = `a lighthouse at dusk ${randomTag()}`
+    await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt)
+    await page.getByRole('spinbutton', { name: 'Number of images', exact: true }).fill(String(count))
+    await page.getByRole('button', { name: 'Generate', exact: true }).click()
+    return page.getByRole('region', { name: 'Jobs', exact: true }).getByRole('listitem').filter({ hasText: prompt })
+  }
+
+  test('Oxen busy: Generate is free at once, the card counts down, then the job completes', async ({ page }) => {
+    await open(page, ['rate-limit=3;method=POST;path=^/api/ai/queue$;times=1'])
+    const card = await generate(page, 1)
+    const notice = card.getByRole('status')
+    // Looked at together: the job waits on Oxen while Generate is already free again, and screen readers hear the
+    // message once (the ticking seconds are hidden from them).
+    await expect
+      .poll(async () => ({
+        notice: (await notice.allTextContents()).join(''),
+        countdownHidden: await notice.getByText(/retrying in/).evaluateAll((els) => els.map((el) => el.getAttribute('aria-hidden'))),
+        generateHeld: await page.getByRole('button', { name: 'Generate', exact: true }).getAttribute('aria-disabled'),
+      }))
+      .toEqual({ notice: expect.stringMatching(/^Oxen is busy — retrying in \d+ s$/), countdownHidden: ['true'], generateHeld: 'false' })
+    await expect(card.getByText('Done', { exact: true })).toBeVisible({ timeout: 30_000 })
+    await expect(card.getByRole('img', { name: 'Image 1 of 1: saved', exact: true })).toBeVisible()
+    await expect(card.getByRole('status')).toHaveCount(0)
+  })
+
+  test('failed image: Retry failed brings the job to done and keeps the earlier try', async ({ page }) => {
+    await open(page, ['fail=Insufficient credits;times=1'])
+    const card = await generate(page, 2)
+    await expect(card.getByText('Partly done', { exact: true })).toBeVisible({ timeout: 30_000 })
+    await expect(card.getByText('1 of 2 images failed — Oxen could not make this image: Insufficient credits', { exact: true })).toBeVisible()
+    await expect(card.getByRole('img', { name: /^Image \d of 2: failed$/ })).toHaveCount(1)
+
+    // By keyboard: its hint says what may be billed again.
+    const retry = card.getByRole('button', { name: 'Retry failed', exact: true })
+    await retry.focus()
+    await expect(page.getByRole('tooltip')).toContainText('may be billed again')
+    await page.keyboard.press('Enter')
+
+    await expect(card.getByText('Done', { exact: true })).toBeVisible({ timeout: 30_000 })
+    await expect(card.getByRole('img', { name: /^Image \d of 2: saved$/ })).toHaveCount(2)
+    await expect(retry).toHaveCount(0)
+    const retried = card.getByRole('img', { name: /^Image \d of 2: saved$/ }).filter({ hasText: '2nd' })
+    await expect(retried).toHaveCount(1)
+    await expect(retried).toHaveAccessibleDescription('2nd try. 1st try failed: Oxen could not make this image: Insufficient credits')
+    await retried.focus()
+    await expect(page.getByRole('tooltip')).toContainText('Earlier tries1st try failed: Oxen could not make this image: Insufficient credits')
+  })
+})
