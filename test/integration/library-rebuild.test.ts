@@ -232,13 +232,18 @@ describe('rebuild', () => {
     execFileSync('mv', [t.dir, join(dataDir, 'library')])
     t = null
     const events: string[][] = []
+    // The rebuild announces each batch it indexed: wait for that, not for a number of polls.
+    let allIndexed!: () => void
+    const indexed = new Promise<void>((resolve) => (allIndexed = resolve))
     const services = createAppServices({
       dataDir,
       keytar: new Error('no keychain in this test'),
       settingsBacking: createNodeSettingsBacking(dataDir),
       mediaUrl,
       emit: (name, payload) => {
-        if (name === 'onLibraryChanged') events.push((payload as { imageIds: string[] }).imageIds)
+        if (name !== 'onLibraryChanged') return
+        events.push((payload as { imageIds: string[] }).imageIds)
+        if (events.flat().length >= images.length) allIndexed()
       },
       log: quiet,
     })
@@ -246,12 +251,10 @@ describe('rebuild', () => {
       await services.dispose()
       rmSync(dataDir, { recursive: true, force: true })
     })
-    let items: LibraryImage[] = []
-    for (let i = 0; i < 100 && items.length < 3; i++) {
-      const result = await services.dispatch('searchLibrary', {})
-      if (result.ok) items = (result.value as { items: LibraryImage[] }).items
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await indexed
+    const result = await services.dispatch('searchLibrary', {})
+    expect(result.ok).toBe(true)
+    const items = (result as { value: { items: LibraryImage[] } }).value.items
     expect(items.map((i) => i.id).sort()).toEqual(images.map((i) => i.id).sort())
     expect(events.flat().sort()).toEqual(images.map((i) => i.id).sort())
     const again = await services.dispatch('rebuildLibrary', undefined)
