@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { SecretStatus } from '../../shared/domain'
 import { createSecretStore, loadKeytar, type KeytarLike } from '../../electron/services/secrets'
 
@@ -36,9 +36,8 @@ function fakeKeytar(behave: (op: string) => Promise<unknown>): KeytarLike & { ca
 
 /** Spawns the probe fixture and parses its one JSON line. */
 function runProbe(env: NodeJS.ProcessEnv, command: string[] = [], timeoutMs = 20_000) {
-  return new Promise<{ out: string; err: string; wallMs: number; result: { status: SecretStatus; keyBack: boolean; elapsedMs: number } }>(
+  return new Promise<{ out: string; err: string; result: { status: SecretStatus; keyBack: boolean; elapsedMs: number } }>(
     (resolve, reject) => {
-      const started = Date.now()
       const args = [...command, process.execPath, '--import', 'tsx', 'test/fixtures/secrets-probe.ts']
       const child = spawn(args[0]!, args.slice(1), { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
       let out = ''
@@ -51,11 +50,10 @@ function runProbe(env: NodeJS.ProcessEnv, command: string[] = [], timeoutMs = 20
       }, timeoutMs)
       child.on('close', (code) => {
         clearTimeout(timer)
-        const wallMs = Date.now() - started
         const line = out.trim().split('\n').at(-1) ?? ''
         if (code !== 0) return reject(new Error(`probe exited ${code}: ${err}`))
         try {
-          resolve({ out, err, wallMs, result: JSON.parse(line) })
+          resolve({ out, err, result: JSON.parse(line) })
         } catch {
           reject(new Error(`probe printed no JSON: ${out} ${err}`))
         }
@@ -72,20 +70,28 @@ function envWithout(...names: string[]): NodeJS.ProcessEnv {
 
 describe('secret store with an unusable keychain', () => {
   it('falls back to session-only after timeoutMs when the keychain hangs', async () => {
-    const keytar = fakeKeytar(() => new Promise(() => {}))
-    const store = createSecretStore({ keytar, timeoutMs: 150 })
-    const key = fakeKey()
-    const started = Date.now()
-    const status = await store.setKey(key)
-    const elapsed = Date.now() - started
-    expect(status.state).toBe('session-only')
-    expect(status.detail).toMatch(/did not answer within 0\.2 seconds/)
-    expect(status.detail).toMatch(/kept only until Atelier quits/)
-    expect(status.detail).not.toContain(key)
-    expect(elapsed).toBeGreaterThanOrEqual(140)
-    expect(elapsed).toBeLessThan(1500)
-    // The key still works for this run, without waiting on the keychain again.
-    expect(await store.getKey()).toBe(key)
+    // The store's clock is ours: it gives up at timeoutMs exactly, however busy the machine is.
+    vi.useFakeTimers()
+    try {
+      const keytar = fakeKeytar(() => new Promise(() => {}))
+      const store = createSecretStore({ keytar, timeoutMs: 150 })
+      const key = fakeKey()
+      let settled = false
+      const saving = store.setKey(key).finally(() => (settled = true))
+      await vi.advanceTimersByTimeAsync(149)
+      expect(settled).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(settled).toBe(true)
+      const status = await saving
+      expect(status.state).toBe('session-only')
+      expect(status.detail).toMatch(/did not answer within 0\.2 seconds/)
+      expect(status.detail).toMatch(/kept only until Atelier quits/)
+      expect(status.detail).not.toContain(key)
+      // The key still works for this run, without waiting on the keychain again (no timer needs to pass).
+      expect(await store.getKey()).toBe(key)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('maps "no D-Bus" to session-only with a plain detail and never leaks the raw error', async () => {
@@ -172,19 +178,17 @@ describe('secret store with an unusable keychain', () => {
 
   it('a real process with no reachable D-Bus answers session-only quickly and never prints the key', async () => {
     const key = fakeKey()
-    const timeoutMs = 3000
-    const { out, err, wallMs, result } = await runProbe({
+    const { out, err, result } = await runProbe({
       ...envWithout('DISPLAY', 'WAYLAND_DISPLAY'),
       DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
       ATELIER_PROBE_KEY: key,
       ATELIER_PROBE_SERVICE: `Atelier-test-${randomBytes(4).toString('hex')}`,
-      ATELIER_PROBE_TIMEOUT_MS: String(timeoutMs),
+      // Far beyond the test's own limit: "quickly" means the missing bus is noticed, never waited out.
+      ATELIER_PROBE_TIMEOUT_MS: '600000',
     })
     expect(result.status.state).toBe('session-only')
     expect(result.status.detail).toMatch(/^Your system keychain is not available \(no Secret Service is running\), so the key is kept only until Atelier quits\./)
     expect(result.keyBack).toBe(true)
-    expect(result.elapsedMs).toBeLessThan(timeoutMs + 500)
-    expect(wallMs).toBeLessThan(timeoutMs + 10_000) // process start-up with tsx included
     expect(out + err).not.toContain(key)
   })
 })
@@ -258,13 +262,15 @@ describe.skipIf(!haveKeyring)(`secret store against the real gnome-keyring (skip
         XDG_CONFIG_HOME: join(home, 'config'),
         ATELIER_PROBE_KEY: key,
         ATELIER_PROBE_SERVICE: service,
-        ATELIER_PROBE_TIMEOUT_MS: '3000',
+        // Far beyond the test's own limit: the answer has to come from the keyring, never from the store's timeout.
+        ATELIER_PROBE_TIMEOUT_MS: '600000',
       }
       // A private bus where gnome-keyring is only auto-started, never unlocked: it has no login collection.
       const { out, err, result } = await runProbe(env, ['dbus-run-session', '--'])
       expect(result.status.state).toBe('session-only')
       expect(result.status.detail).toMatch(/kept only until Atelier quits/)
-      expect(result.elapsedMs).toBeLessThan(3500)
+      // It said why on its own: not the timeout's "did not answer".
+      expect(result.status.detail).toMatch(/^Your system keychain is locked or has no default keyring/)
       expect(out + err).not.toContain(key)
     } finally {
       rmSync(home, { recursive: true, force: true })
