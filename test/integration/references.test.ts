@@ -389,8 +389,9 @@ describe('supplying references to Oxen', () => {
       body: JSON.stringify({ model: 'bytedance-seedream-5-lite', prompt: 'a chair in the style of @Image1 and @Image2', image_input: urls }),
     })
     const id = ((await queued.json()) as { generations: { generation_id: string }[] }).generations[0]!.generation_id
+    // Until it finishes, however long the machine takes (no count of polls standing in for a deadline).
     let row: Record<string, unknown> = {}
-    for (let i = 0; i < 200 && !['succeeded', 'failed', 'cancelled'].includes(row.status as string); i++) {
+    while (!['succeeded', 'failed', 'cancelled'].includes(row.status as string)) {
       await new Promise((resolve) => setTimeout(resolve, 20))
       row = (await (await fetch(`${sim.baseUrl}/api/ai/queue/${id}`, { headers: auth })).json()) as Record<string, unknown>
     }
