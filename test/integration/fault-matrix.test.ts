@@ -89,7 +89,9 @@ function makeEngine(overrides: Partial<JobEngineDeps> = {}, fetchImpl?: FetchLik
     pollIntervalMs: 100,
     safetyPollMs: 300,
     retryBaseMs: 30,
-    readTimeoutMs: 1000, // stream and downloads; keep-alives come every 100 ms here
+    // Long enough for the simulator to render a 2048² image before its headers on a loaded machine; the stall
+    // case shortens it.
+    readTimeoutMs: 10_000,
     downloadAttempts: 4,
     enqueueAttempts: 5,
     reconcileWindowMs: 500,
@@ -313,7 +315,7 @@ const CASES: FaultCase[] = [
     saved: 2,
     accepted: 1,
     permanent: true,
-    engine: { safetyPollMs: 60_000 },
+    engine: { safetyPollMs: 60_000, readTimeoutMs: 1000 }, // keep-alives come every 100 ms here
     check: () => expect(sim.stats().sseStreamsOpened).toBeGreaterThan(1),
   },
   {

@@ -4,7 +4,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import sharp from 'sharp'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../tools/oxen-simulator/index'
-import { outputSpec } from '../../tools/oxen-simulator/params'
+import { outputSpec } from '../../tools/oxen-simulator/geometry'
 
 const KEY = 'test-key-simulator'
 const OTHER_KEY = 'test-key-simulator-other'
@@ -197,7 +197,7 @@ describe('model catalog', () => {
     const ids = (list.body.data as Json[]).map((m) => m.id)
     expect(ids).toContain(MODEL)
     const search = await call(sim, '/api/ai/models/search?search=seedream')
-    expect((search.body.data as Json[]).map((m) => m.id)).toEqual([MODEL])
+    expect((search.body.data as Json[]).map((m) => m.id)).toEqual([MODEL, 'bytedance-seedream-5-pro'])
   })
 
   it('serves the current schema under request_schema when asked', async () => {

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import { faultHelp, faultTableMarkdown } from './fault-catalog'
 import { InvalidFaultsError } from './faults'
-import { startSimulator, type SchemaKey, type SchemaRevision, type SimulatorFaults } from './index'
+import { startSimulator, type DeploymentStatus, type SchemaKey, type SchemaRevision, type SimulatorFaults } from './index'
 
 const HELP = `Usage: tsx tools/oxen-simulator/cli.ts [options]
 
@@ -11,6 +11,8 @@ const HELP = `Usage: tsx tools/oxen-simulator/cli.ts [options]
   --api-key <key>         accepted Bearer key; repeat for more users (at least one)
   --schema seed|current   Seedream request schema revision (default seed)
   --schema-key <key>      json_request_schema (default) or request_schema
+  --models-dir <dir>      model schema files (default ../shared/oxen/models beside the repo)
+  --custom-model <state>  the custom model's deployment: running (default) or stopped
   --namespace <name>      the first key's namespace (default atelier-user)
   --queued-ms <ms>        time a generation stays queued (default 300)
   --processing-ms <ms>    time it stays processing (default 700)
@@ -55,6 +57,8 @@ async function main(): Promise<void> {
         'api-key': { type: 'string', multiple: true },
         schema: { type: 'string' },
         'schema-key': { type: 'string' },
+        'models-dir': { type: 'string' },
+        'custom-model': { type: 'string' },
         namespace: { type: 'string' },
         'queued-ms': { type: 'string' },
         'processing-ms': { type: 'string' },
@@ -88,6 +92,8 @@ async function main(): Promise<void> {
     namespace: values.namespace,
     schemaRevision: oneOf<SchemaRevision>('schema', values.schema, ['seed', 'current']),
     schemaKey: oneOf<SchemaKey>('schema-key', values['schema-key'], ['json_request_schema', 'request_schema']),
+    modelsDir: values['models-dir'],
+    customModelDeployment: oneOf<DeploymentStatus>('custom-model', values['custom-model'], ['running', 'stopped']),
     queuedMs: integer('queued-ms', values['queued-ms']),
     processingMs: integer('processing-ms', values['processing-ms']),
     resultTtlMs: integer('result-ttl-ms', values['result-ttl-ms']),

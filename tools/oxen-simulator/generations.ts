@@ -1,9 +1,11 @@
 // Generation rows and their lifecycle: queued → processing → succeeded | failed | cancelled (API.md §5),
-// driven by unref'd timers. Model fields are checked when processing ends; a bad one fails the job.
-// Reference images are loaded while the job processes; one that cannot be loaded fails the job.
+// driven by unref'd timers. Model fields are checked against the model's own schema when processing ends; a
+// bad one fails the job, as does a stopped custom model. Reference images are loaded while the job processes;
+// one that cannot be loaded fails the job.
 import { randomUUID } from 'node:crypto'
-import type { RequestSchema } from './models'
-import { checkFields, outputSpec, referenceField, type OutputSpec } from './params'
+import { outputSpec, type OutputSpec } from './geometry'
+import { generationCost, type ImageModel } from './models'
+import { checkFields, referenceUrls } from './params'
 import type { ReferenceOutcome } from './references'
 
 export type GenerationStatus = 'queued' | 'processing' | 'succeeded' | 'failed' | 'cancelled'
@@ -25,8 +27,9 @@ export interface User {
 export interface Generation {
   id: string
   owner: User
-  model: string
-  prompt: string
+  model: ImageModel
+  /** null when the request had none (an upscaler takes no prompt). */
+  prompt: string | null
   /** Position within its enqueue (0-based); with the prompt and seed it fixes the image. */
   index: number
   seed: number | null
@@ -39,6 +42,8 @@ export interface Generation {
   completedAt: number | null
   targetNamespace: string
   output: OutputSpec | null
+  /** USD billed if it succeeds (failed and cancelled jobs cost nothing). */
+  cost: number
 }
 
 /** What a fault policy may decide for a generation when it would finish; null = run normally. */
@@ -47,7 +52,6 @@ export type GenerationOutcome = { fail: string } | { stuck: true } | null
 export interface LifecycleOptions {
   queuedMs: number
   processingMs: number
-  schema: RequestSchema
   /** Called once when a generation reaches succeeded or failed (not cancelled). */
   onFinished: (generation: Generation) => void
   /** Fault hook consulted as processing ends. */
@@ -57,6 +61,13 @@ export interface LifecycleOptions {
 }
 
 const NO_REFERENCES: ReferenceOutcome = { ok: true, first: null }
+
+/** Why the model cannot run these fields (message wording ours), or null. */
+function runError(generation: Generation): string | null {
+  const { model, fields } = generation
+  if (model.stopped) return `Model ${model.id} is not deployed: its deployment is stopped. Activate it to run generations.`
+  return checkFields(model.schema, fields)
+}
 
 export class GenerationStore {
   private readonly rows = new Map<string, Generation>()
@@ -71,7 +82,14 @@ export class GenerationStore {
     return this.rows.size
   }
 
-  create(owner: User, model: string, prompt: string, index: number, fields: Record<string, unknown>, targetNamespace: string): Generation {
+  create(
+    owner: User,
+    model: ImageModel,
+    prompt: string | null,
+    index: number,
+    fields: Record<string, unknown>,
+    targetNamespace: string,
+  ): Generation {
     const generation: Generation = {
       id: randomUUID(),
       owner,
@@ -87,6 +105,7 @@ export class GenerationStore {
       completedAt: null,
       targetNamespace,
       output: null,
+      cost: generationCost(model, fields),
     }
     this.rows.set(generation.id, generation)
     this.schedule(generation, this.options.queuedMs, () => this.start(generation))
@@ -133,15 +152,9 @@ export class GenerationStore {
   private start(generation: Generation): void {
     generation.status = 'processing'
     generation.startedAt = Date.now()
-    const field = referenceField(this.options.schema)
-    const references = field ? generation.fields[field] : undefined
-    if (
-      this.options.loadReferences &&
-      Array.isArray(references) &&
-      references.length > 0 &&
-      checkFields(this.options.schema, generation.fields) === null
-    ) {
-      this.references.set(generation.id, this.options.loadReferences(references as string[]))
+    if (this.options.loadReferences && runError(generation) === null) {
+      const references = referenceUrls(generation.model.schema, generation.fields)
+      if (references.length > 0) this.references.set(generation.id, this.options.loadReferences(references))
     }
     this.schedule(generation, this.options.processingMs, () => void this.finish(generation))
   }
@@ -151,7 +164,7 @@ export class GenerationStore {
     this.references.delete(generation.id)
     const outcome = this.options.outcome?.(generation) ?? null
     if (outcome && 'stuck' in outcome) return // stays 'processing' until cancelled
-    let error = outcome?.fail ?? checkFields(this.options.schema, generation.fields)
+    let error = outcome?.fail ?? runError(generation)
     let reference = null
     if (!error) {
       const loaded = await loading
@@ -162,7 +175,7 @@ export class GenerationStore {
     if (error) {
       this.settle(generation, 'failed', error)
     } else {
-      generation.output = outputSpec(generation.fields, reference, this.options.schema)
+      generation.output = outputSpec(generation.fields, reference, generation.model.schema)
       this.settle(generation, 'succeeded', null)
     }
     this.options.onFinished(generation)

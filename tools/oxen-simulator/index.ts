@@ -8,15 +8,16 @@ import { EventHub } from './events'
 import { FaultState, type SimulatorFaults } from './faults'
 import { GenerationStore, type User } from './generations'
 import { bearerToken, HttpError, isLoopback, readJsonObject, sendError, sendJson, sendProxyPage } from './http'
-import { buildCatalog, seedreamSchema, type SchemaKey, type SchemaRevision } from './models'
+import { buildCatalog, type DeploymentStatus, type SchemaKey, type SchemaRevision } from './models'
 import { loadReferences } from './references'
 import { ImageCache } from './render'
 import { RepoStore } from './repos'
 import { ANONYMOUS, completionEvent, routes, type AcceptedEnqueue, type MutableStats, type SimState } from './routes'
+import { DEFAULT_MODELS_DIR, readModelFiles } from './schemas'
 
 export type { SimulatorFaults, RequestFault, DownloadFault, StreamFault, GenerationFault } from './faults'
 export { InvalidFaultsError } from './faults'
-export type { SchemaKey, SchemaRevision } from './models'
+export type { DeploymentStatus, SchemaKey, SchemaRevision } from './models'
 export type { AcceptedEnqueue } from './routes'
 export { NAMED_FAULTS, parseFaultSpec, faultHelp, MODERATION_MESSAGE } from './fault-catalog'
 
@@ -27,8 +28,10 @@ export interface SimulatorOptions {
   port?: number // 0 (default) = random free port
   apiKeys: string[] // accepted Bearer keys; each key is its own user (own generations, own SSE stream)
   namespace?: string // the first key's namespace/username, default 'atelier-user'; later keys get '<ns>-2', …
-  schemaRevision?: SchemaRevision // default 'seed'
-  schemaKey?: SchemaKey // default 'json_request_schema'
+  schemaRevision?: SchemaRevision // Seedream 5.0 Lite's schema revision, default 'seed'
+  schemaKey?: SchemaKey // the one key Seedream's schema is served under, default 'json_request_schema'
+  modelsDir?: string // the model schema files, default ../shared/oxen/models beside the repo
+  customModelDeployment?: DeploymentStatus // the custom model's deployment, default 'running'
   queuedMs?: number // time a generation stays 'queued' (default 300)
   processingMs?: number // time it stays 'processing' (default 700)
   resultTtlMs?: number // result URL lifetime, default 1 hour
@@ -84,7 +87,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   if (!Array.isArray(options.apiKeys) || options.apiKeys.some((k) => typeof k !== 'string' || k === ''))
     throw new TypeError('apiKeys must be a list of non-empty strings')
   const namespace = options.namespace ?? 'atelier-user'
-  const revision = options.schemaRevision ?? 'seed'
+  const modelFiles = readModelFiles(options.modelsDir ?? DEFAULT_MODELS_DIR)
   const users = new Map<string, User>()
   for (const key of options.apiKeys) {
     if (users.has(key)) continue
@@ -110,11 +113,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const sim: SimState = {
     baseUrl: '',
     users,
-    catalog: buildCatalog(revision, options.schemaKey ?? 'json_request_schema'),
+    catalog: [], // built once the port is known (absolute endpoints)
     store: new GenerationStore({
       queuedMs: options.queuedMs ?? 300,
       processingMs: options.processingMs ?? 700,
-      schema: seedreamSchema(revision),
       onFinished: (generation) => {
         const event = completionEvent(sim, generation)
         if (event) hub.publish(generation.owner.id, 'media_generation_completed', event)
@@ -220,6 +222,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     })
   })
   sim.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  sim.catalog = buildCatalog(modelFiles, {
+    revision: options.schemaRevision ?? 'seed',
+    schemaKey: options.schemaKey ?? 'json_request_schema',
+    namespace,
+    customDeployment: options.customModelDeployment ?? 'running',
+    baseUrl: sim.baseUrl,
+  })
 
   let closing: Promise<void> | null = null
   return {

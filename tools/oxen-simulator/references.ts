@@ -3,7 +3,7 @@
 // like an unreachable URL. `data:image/…;base64,` URIs are decoded. Every reference must decode as an image.
 import { STATUS_CODES } from 'node:http'
 import sharp from 'sharp'
-import type { PixelSize } from './params'
+import type { PixelSize } from './geometry'
 
 export type ReferenceOutcome = { ok: true; first: PixelSize | null } | { ok: false; error: string }
 

@@ -1,12 +1,13 @@
 // Deterministic stand-in images: a two-colour gradient with a few soft shapes, all chosen from a hash of
 // (prompt, index within the enqueue, seed). Drawn at ≤512 px in raw pixels, then upscaled and encoded by
-// sharp (a 3072² PNG takes ~0.1 s), so equal inputs give byte-identical files.
+// sharp (a 3072² PNG takes ~0.1 s) as PNG, JPEG or WebP, so equal inputs give byte-identical files.
 import { createHash } from 'node:crypto'
 import sharp from 'sharp'
-import type { OutputSpec } from './params'
+import type { OutputFormat, OutputSpec } from './geometry'
 
 export interface RenderInput extends OutputSpec {
-  prompt: string
+  /** null for models without a prompt (an upscaler). */
+  prompt: string | null
   index: number
   seed: number | null
 }
@@ -96,9 +97,12 @@ export async function renderImage(input: RenderInput): Promise<Buffer> {
     fit: 'fill',
     kernel: 'cubic',
   })
-  return input.format === 'jpeg'
-    ? image.jpeg({ quality: 90 }).toBuffer()
-    : image.png({ compressionLevel: 1, adaptiveFiltering: false }).toBuffer()
+  if (input.format === 'png') return image.png({ compressionLevel: 1, adaptiveFiltering: false }).toBuffer()
+  return input.format === 'webp' ? image.webp({ quality: 80, effort: 0 }).toBuffer() : image.jpeg({ quality: 90 }).toBuffer()
+}
+
+export function contentType(format: OutputFormat): string {
+  return format === 'png' || format === 'webp' ? `image/${format}` : 'image/jpeg'
 }
 
 /** Rendered files by input, least recently used dropped past a byte budget; re-rendering is identical. */

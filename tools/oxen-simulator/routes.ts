@@ -6,10 +6,10 @@ import type { EventHub } from './events'
 import type { FaultState } from './faults'
 import { RESULT_DIRECTORY, RESULT_REPO, TERMINAL, type Generation, type GenerationStore, type User } from './generations'
 import { bearerToken, HttpError, readJsonObject, sendJson, unixSeconds } from './http'
-import { COST_PER_IMAGE, type CatalogModel } from './models'
+import type { CatalogModel, ImageModel } from './models'
 import { modelFields } from './params'
 import type { ReferenceStats } from './references'
-import type { ImageCache, RenderInput } from './render'
+import { contentType, type ImageCache, type RenderInput } from './render'
 import { createRepo, getFile, putFile, type RepoStore } from './repos'
 
 /** One accepted POST /api/ai/queue. */
@@ -80,7 +80,7 @@ export const ANONYMOUS: User = { id: '', key: '', username: '', name: '', email:
 // ---------- rows ----------
 
 function resultPath(generation: Generation): string {
-  const ext = generation.output?.format === 'jpeg' ? 'jpeg' : 'png'
+  const ext = generation.output?.format ?? 'png'
   return `/api/repos/${encodeURIComponent(generation.targetNamespace)}/${RESULT_REPO}/file/main/${RESULT_DIRECTORY}/${generation.id}.${ext}`
 }
 
@@ -100,7 +100,7 @@ function queueRow(sim: SimState, g: Generation): Record<string, unknown> {
   return {
     ...g.fields,
     generation_id: g.id,
-    model_name: g.model,
+    model_name: g.model.id,
     prompt: g.prompt,
     media_type: 'image',
     status: g.status,
@@ -112,9 +112,9 @@ function queueRow(sim: SimState, g: Generation): Record<string, unknown> {
   }
 }
 
-/** Cost as a decimal string: nothing is billed for failed or cancelled jobs. */
+/** Cost as a decimal string: the model's price (its tier, × num_images); nothing for failed or cancelled jobs. */
 function cost(g: Generation): string {
-  return g.status === 'failed' || g.status === 'cancelled' ? '0.000' : COST_PER_IMAGE.toFixed(3)
+  return g.status === 'failed' || g.status === 'cancelled' ? '0.000' : g.cost.toFixed(3)
 }
 
 function historyRow(sim: SimState, g: Generation): Record<string, unknown> {
@@ -149,7 +149,7 @@ function matchesQuery(g: Generation, query: URLSearchParams): boolean {
   const repo = want('repo')
   const folder = want('folder')
   return (
-    (!model || g.model === model) &&
+    (!model || g.model.id === model) &&
     (!namespace || g.targetNamespace === namespace) &&
     (!mediaType || mediaType === 'image') &&
     (!repo || repo === RESULT_REPO) &&
@@ -161,11 +161,14 @@ function matchesQuery(g: Generation, query: URLSearchParams): boolean {
 
 interface ValidRequest {
   body: Record<string, unknown>
-  model: CatalogModel
-  prompt: string
+  model: ImageModel
+  prompt: string | null
 }
 
-/** Checks shared by the queue and the sync endpoints, with Oxen's documented messages (API.md §7). */
+/**
+ * Checks shared by the queue and the sync endpoints, with Oxen's documented messages (API.md §7). The prompt
+ * is checked only for models whose schema requires one (an upscaler has none); other fields at run time.
+ */
 async function readGenerationRequest(ctx: RequestContext): Promise<ValidRequest> {
   const body = await readJsonObject(ctx.req)
   const modelId = body.model
@@ -173,9 +176,12 @@ async function readGenerationRequest(ctx: RequestContext): Promise<ValidRequest>
     throw new HttpError(400, 'invalid_params', 'Model cannot be empty')
   const model = ctx.sim.catalog.find((m) => m.id === modelId)
   if (!model) throw notFound(`Model not found: ${modelId}`)
-  if (model.mediaType !== 'image') throw new HttpError(400, 'invalid_params', ':unsupported_media_type')
-  const prompt = body.prompt
-  if (typeof prompt !== 'string' || prompt.trim() === '')
+  if (model.mediaType !== 'image') {
+    const message = model.mediaType === 'text' ? ':unsupported_media_type' : 'The Oxen simulator renders images only'
+    throw new HttpError(400, 'invalid_params', message)
+  }
+  const prompt = typeof body.prompt === 'string' ? body.prompt : null
+  if (model.schema.required.includes('prompt') && (prompt === null || prompt.trim() === ''))
     throw new HttpError(400, 'invalid_params', 'Prompt cannot be empty')
   return { body, model, prompt }
 }
@@ -187,7 +193,7 @@ function createGeneration(ctx: RequestContext, request: ValidRequest, index: num
       ? fields.target_namespace
       : ctx.user.username
   ctx.sim.stats.generationsCreated += 1
-  return ctx.sim.store.create(ctx.user, request.model.id, request.prompt, index, fields, target)
+  return ctx.sim.store.create(ctx.user, request.model, request.prompt, index, fields, target)
 }
 
 async function enqueue(ctx: RequestContext): Promise<void> {
@@ -244,7 +250,7 @@ function renderInput(g: Generation): RenderInput {
 
 // ---------- results ----------
 
-const RESULT_FILE = new RegExp(`^${RESULT_DIRECTORY}/([0-9a-f-]{36})\\.(png|jpeg)$`)
+const RESULT_FILE = new RegExp(`^${RESULT_DIRECTORY}/([0-9a-f-]{36})\\.(png|jpe?g|webp)$`)
 
 /** GET/HEAD …/file/{branch}/{path}: a generated result (presigned or keyed), otherwise an uploaded file. */
 async function download(ctx: RequestContext): Promise<void> {
@@ -291,7 +297,7 @@ async function download(ctx: RequestContext): Promise<void> {
     req,
     res,
     bytes,
-    { 'Content-Type': input.format === 'jpeg' ? 'image/jpeg' : 'image/png', 'Cache-Control': 'private, max-age=3600' },
+    { 'Content-Type': contentType(input.format), 'Cache-Control': 'private, max-age=3600' },
     fault,
     counted ? () => (sim.stats.downloads += 1) : undefined,
   )
@@ -339,7 +345,7 @@ export const routes: Route[] = [
     handle: (ctx) => {
       const model = ctx.sim.catalog.find((m) => m.id === ctx.params[0])
       if (!model) throw notFound(`Model not found: ${ctx.params[0]}`)
-      sendJson(ctx.res, 200, model.object)
+      sendJson(ctx.res, 200, model.detail)
     },
   },
   { methods: ['POST'], pattern: /^\/api\/ai\/queue$/, auth: 'required', handle: enqueue },
@@ -418,7 +424,7 @@ export const routes: Route[] = [
       const spent = ctx.sim.store
         .ownedBy(ctx.user)
         .filter((g) => g.status === 'succeeded')
-        .reduce((sum) => sum + COST_PER_IMAGE, 0)
+        .reduce((sum, g) => sum + g.cost, 0)
       const { id, username, name, email } = ctx.user
       sendJson(ctx.res, 200, {
         user: { id, username, name, email, image: null, credits: Math.max(0, ctx.sim.startingCredits - spent).toFixed(2) },
@@ -447,6 +453,6 @@ export const routes: Route[] = [
 export function completionEvent(sim: SimState, g: Generation): Record<string, unknown> | null {
   if (!TERMINAL.has(g.status) || g.status === 'cancelled') return null
   return g.status === 'succeeded'
-    ? { generation_id: g.id, status: 'succeeded', media_type: 'image', model: g.model, url: resultUrl(sim, g) }
+    ? { generation_id: g.id, status: 'succeeded', media_type: 'image', model: g.model.id, url: resultUrl(sim, g) }
     : { generation_id: g.id, status: 'failed', media_type: 'image', error: g.errorMessage }
 }
