@@ -50,7 +50,7 @@ async function runEngine(baseUrl: string, prompt: string) {
     pollIntervalMs: 500,
   })
   const started = performance.now()
-  await engine.generate({ prompt, count: COUNT, params: { size: '3K', aspect_ratio: '1:1', output_format: 'png' } })
+  await engine.generate({ modelId: 'bytedance-seedream-5-lite', prompt, count: COUNT, params: { size: '3K', aspect_ratio: '1:1', output_format: 'png' } })
   const job = await done
   const ms = performance.now() - started
   if (job.status !== 'completed') throw new Error(`engine job ended ${job.status}: ${job.error}`)

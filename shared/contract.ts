@@ -16,6 +16,7 @@ import {
   GenerateRequestSchema,
   JobSchema,
   KeyTestResultSchema,
+  ModelCatalogueSchema,
   ModelFormSchema,
   ReferenceImageSchema,
   SecretStatusSchema,
@@ -43,8 +44,12 @@ export const requests = {
   getSettings: request('settings:get', NoInput, SettingsSchema),
   updateSettings: request('settings:update', SettingsPatchSchema, SettingsSchema),
 
-  /** The request form of the configured model, built from its live JSON schema. */
-  getModelForm: request('model:form', NoInput, ModelFormSchema),
+  /** Oxen's image models, from the copy saved in the data folder (refreshed at start); works offline. */
+  listModels: request('models:list', NoInput, ModelCatalogueSchema),
+  /** Fetches the catalogue from Oxen now; on failure answers the saved copy with the reason. */
+  refreshModels: request('models:refresh', NoInput, ModelCatalogueSchema),
+  /** A model's request form, built from its JSON schema (saved with the catalogue, so it works offline). */
+  getModelForm: request('model:form', z.object({ modelId: z.string().min(1) }).strict(), ModelFormSchema),
 
   /** Validates an image and stores it once by content hash; the composer then names it by hash. */
   addReference: request('references:add', AddReferenceInputSchema, ReferenceImageSchema),

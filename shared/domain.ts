@@ -57,13 +57,55 @@ export type Settings = z.infer<typeof SettingsSchema>
 export const SettingsPatchSchema = SettingsSchema.partial().strict()
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>
 
+// ---------- the model catalogue (GET /api/ai/models, image models only) ----------
+/** What a model does: makes images from text, changes given images (with a prompt), or enlarges one (no prompt). */
+export const ModelKindSchema = z.enum(['generate', 'edit', 'upscale'])
+export type ModelKind = z.infer<typeof ModelKindSchema>
+
+/** USD per image: flat, or by tiers of parameter values (the first tier whose values all match wins). */
+export const ModelPriceSchema = z.object({
+  /** At the model's defaults (or its only price). */
+  perImage: z.number().nonnegative().optional(),
+  tiers: z.array(z.object({ when: z.record(z.string(), z.string()), perImage: z.number().nonnegative() })).optional(),
+})
+export type ModelPrice = z.infer<typeof ModelPriceSchema>
+
+export const ModelSummarySchema = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  developer: z.string().optional(),
+  description: z.string().optional(),
+  kind: ModelKindSchema,
+  /** What its request takes: a text prompt, input images, a mask. */
+  takes: z.object({ prompt: z.boolean(), images: z.boolean(), mask: z.boolean() }),
+  price: ModelPriceSchema.nullable(),
+  /** A fine-tuned model of the user's: its deployment state (only a running one makes images). */
+  custom: z.object({ deployment: z.string() }).optional(),
+})
+export type ModelSummary = z.infer<typeof ModelSummarySchema>
+
+export const ModelCatalogueSchema = z.object({
+  models: z.array(ModelSummarySchema),
+  /** When this list was fetched from Oxen (unix ms); null when it never was. */
+  fetchedAt: z.number().nullable(),
+  /** Why the last refresh failed: the list is the one saved before (offline, key missing…). */
+  error: z.string().optional(),
+})
+export type ModelCatalogue = z.infer<typeof ModelCatalogueSchema>
+
 // ---------- the model's request form, derived from its live JSON schema ----------
+/** Any JSON value: what a field the form cannot render as a control holds (edited as JSON, never dropped). */
+export const ParamValueSchema = z.json()
+export type ParamValue = z.infer<typeof ParamValueSchema>
+
 const FieldBase = {
   name: z.string(),
   label: z.string(),
   description: z.string().optional(),
   /** Shown by default (the schema's `basic` list); others sit under "More". */
   basic: z.boolean(),
+  /** In the schema's `required`: Generate waits for it. */
+  required: z.boolean(),
 }
 export const FormFieldSchema = z.discriminatedUnion('kind', [
   z.object({ ...FieldBase, kind: z.literal('enum'), options: z.array(z.string()).min(1), default: z.string().optional() }),
@@ -75,26 +117,49 @@ export const FormFieldSchema = z.discriminatedUnion('kind', [
     min: z.number().optional(),
     max: z.number().optional(),
     default: z.number().optional(),
+    /** `seed`: drawn by the seed control (random / fixed / +1 per image), recorded per image. */
+    role: z.enum(['seed']).optional(),
   }),
-  z.object({ ...FieldBase, kind: z.literal('text'), default: z.string().optional() }),
-  /** Reference images (`image_input`, `input_image`, …): filled from the composer's references. */
-  z.object({ ...FieldBase, kind: z.literal('images'), maxItems: z.int().positive(), list: z.boolean() }),
+  /** `multiline` for prompts of their own, e.g. a negative prompt. */
+  z.object({ ...FieldBase, kind: z.literal('text'), multiline: z.boolean(), default: z.string().optional() }),
+  /**
+   * Input images: a list with the schema's own limit (`list`), one URI, or a list of objects whose `itemKey`
+   * holds the URL. `role: 'mask'` for a second slot such as gpt-image-2's mask_url.
+   */
+  z.object({
+    ...FieldBase,
+    kind: z.literal('images'),
+    list: z.boolean(),
+    minItems: z.int().nonnegative(),
+    maxItems: z.int().positive(),
+    itemKey: z.string().optional(),
+    role: z.enum(['input', 'mask']),
+  }),
+  /** Anything else (objects, unions…): edited as JSON, validated against `schema` (the property's JSON Schema). */
+  z.object({ ...FieldBase, kind: z.literal('json'), schema: z.record(z.string(), ParamValueSchema), default: ParamValueSchema.optional() }),
 ])
 export type FormField = z.infer<typeof FormFieldSchema>
 
 export const ModelFormSchema = z.object({
   modelId: z.string(),
   displayName: z.string(),
-  /** The field that carries the prompt (always `prompt` so far). */
-  promptField: z.string(),
+  /** The field that carries the prompt; null for models without one (upscalers). */
+  promptField: z.string().nullable(),
+  /** Whether the prompt is required. */
+  promptRequired: z.boolean(),
   fields: z.array(FormFieldSchema),
+  /**
+   * A count of the model's own (e.g. ideogram's `num_images`), always sent as 1: Atelier makes N images as N
+   * generations, so the count and the price shown are what is made and billed.
+   */
+  countField: z.string().optional(),
+  price: ModelPriceSchema.nullable(),
+  /** The request's JSON Schema as Oxen gave it: every body is validated against it before it is sent. */
+  schema: z.record(z.string(), ParamValueSchema),
 })
 export type ModelForm = z.infer<typeof ModelFormSchema>
 
 // ---------- generation ----------
-export const ParamValueSchema = z.union([z.string(), z.number(), z.boolean()])
-export type ParamValue = z.infer<typeof ParamValueSchema>
-
 /** A reference image is stored once by the SHA-256 of its bytes; requests name it by that hash. */
 export const ReferenceHashSchema = z.string().regex(/^[0-9a-f]{64}$/, { error: 'A reference image id is malformed.' })
 
@@ -135,23 +200,32 @@ export const ReferenceImageSchema = z.object({
 })
 export type ReferenceImage = z.infer<typeof ReferenceImageSchema>
 
+/** How each image's seed is chosen when the model has a seed field; the seed used is recorded per image. */
+export const SeedChoiceSchema = z
+  .object({ mode: z.enum(['random', 'fixed', 'increment']), value: z.int().min(0).max(2 ** 31 - 1).optional() })
+  .strict()
+export type SeedChoice = z.infer<typeof SeedChoiceSchema>
+
 export const GenerateRequestSchema = z
   .object({
+    modelId: z.string({ error: 'Choose a model first.' }).min(1, { error: 'Choose a model first.' }),
+    /** Empty for models without a prompt; the model's form says whether it is required. */
     prompt: z
       .string({ error: 'The prompt must be text.' })
       .trim()
-      .min(1, { error: 'Write a prompt first: it cannot be empty.' })
-      .max(MAX_PROMPT_CHARS, { error: `The prompt is too long: keep it under ${MAX_PROMPT_CHARS} characters.` }),
+      .max(MAX_PROMPT_CHARS, { error: `The prompt is too long: keep it under ${MAX_PROMPT_CHARS} characters.` })
+      .default(''),
     count: z
       .int({ error: 'The number of images must be a whole number.' })
       .min(MIN_IMAGES, { error: `Ask for at least ${MIN_IMAGES} image.` })
       .max(MAX_IMAGES, { error: `Ask for at most ${MAX_IMAGES} images at once.` }),
-    /** Model fields by their schema name (size, aspect_ratio, output_format, …). */
+    /** Model fields by their schema name (size, aspect_ratio, output_format, …), images excepted. */
     params: z.record(z.string(), ParamValueSchema).default({}),
-    references: z
-      .array(ReferenceHashSchema)
-      .max(MAX_REFERENCES, { error: `Use at most ${MAX_REFERENCES} reference images.` })
-      .default([]),
+    /** Input images by field name (the form's `images` fields), as reference hashes. */
+    images: z
+      .record(z.string(), z.array(ReferenceHashSchema).max(MAX_REFERENCES, { error: `Use at most ${MAX_REFERENCES} images in one field.` }))
+      .default({}),
+    seed: SeedChoiceSchema.optional(),
   })
   .strict()
 export type GenerateRequest = z.input<typeof GenerateRequestSchema>
@@ -196,6 +270,8 @@ export const JobImageSchema = z.object({
   resumed: z.boolean().optional(),
   /** Earlier tries (Retry, Send again), oldest first. */
   attempts: z.array(JobAttemptSchema).optional(),
+  /** What Oxen charged for it (decimal string from its generation record), once saved. */
+  cost: z.string().optional(),
 })
 export type JobImage = z.infer<typeof JobImageSchema>
 
@@ -218,6 +294,8 @@ export const JobSchema = z.object({
   /** A plain message that says what happened and what to do. */
   error: z.string().optional(),
   notice: JobNoticeSchema.optional(),
+  /** USD the job was expected to cost when it was sent (the model's price × images); each image's `cost` is what it did. */
+  estimate: z.number().optional(),
   images: z.array(JobImageSchema),
 })
 export type Job = z.infer<typeof JobSchema>

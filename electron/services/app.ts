@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import type { EventName, EventPayload } from '../../shared/contract'
-import type { KeyTestResult, ModelForm, Settings } from '../../shared/domain'
+import type { KeyTestResult, Settings } from '../../shared/domain'
 import { createDispatcher, type RequestHandlers } from './dispatch'
 import { AppFailure, toAppError } from './errors'
 import type { Checkpoint } from './checkpoint'
@@ -17,7 +17,7 @@ import { exportToFolder, exportToZip, linkForDrag } from './library/export'
 import { createLibraryQueries, linkReferenceSource } from './library/query'
 import { libraryReader } from './library/reader'
 import { indexLooksLost, rebuildLibrary } from './library/rebuild'
-import { deriveModelForm } from './oxen/model-form'
+import { createCatalogue } from './oxen/catalogue'
 import { OxenClient, type FetchLike } from './oxen/client'
 import { createReferenceStore } from './library/references'
 import type { Logger } from './log'
@@ -146,28 +146,13 @@ export function createAppServices(opts: AppServicesOptions) {
     return client
   }
 
-  // The form is fetched once per (server, model, key change) and reused.
-  let formCache: { key: string; form: Promise<ModelForm> } | null = null
-  const modelForm = () => {
-    const { oxenBaseUrl, modelId } = settings.get()
-    const cacheKey = `${oxenBaseUrl}|${modelId}`
-    if (!formCache || formCache.key !== cacheKey) {
-      const form = currentClient()
-        .getModel(modelId)
-        .then((model) => deriveModelForm(modelId, model))
-      form.catch(() => {
-        if (formCache?.form === form) formCache = null // do not cache failures
-      })
-      formCache = { key: cacheKey, form }
-    }
-    return formCache.form
-  }
+  const catalogue = createCatalogue({ client: currentClient, file: join(opts.dataDir, 'catalogue.json'), log: opts.log.child('catalogue') })
 
   const engine = new JobEngine({
     client: currentClient,
     journal,
     library,
-    modelForm,
+    modelForm: (modelId) => catalogue.form(modelId),
     resolveReferences: (hashes) => references.urlsFor(hashes, settings.get().referenceSupply, currentClient()),
     referenceDataUris: async (hashes) => (await references.urlsFor(hashes, 'data-uri', currentClient())).urls,
     log: opts.log.child('jobs'),
@@ -181,8 +166,8 @@ export function createAppServices(opts: AppServicesOptions) {
     ...(opts.timing?.retryBaseMs !== undefined ? { retryBaseMs: opts.timing.retryBaseMs } : {}),
   })
   const unsubscribeSecrets = secrets.onChange((status) => {
-    formCache = null
     opts.emit('onSecretStatus', status)
+    if (status.state !== 'absent') void catalogue.refresh() // a new key may see other (custom) models
   })
 
   const testKey = async (): Promise<KeyTestResult> => {
@@ -202,10 +187,12 @@ export function createAppServices(opts: AppServicesOptions) {
     removeApiKey: () => secrets.removeKey(),
     getSettings: async () => settings.get(),
     updateSettings: async (patch) => settings.update(patch),
-    getModelForm: async () => {
+    listModels: () => catalogue.list(),
+    refreshModels: () => catalogue.refresh(),
+    getModelForm: async ({ modelId }) => {
       const key = await secrets.getKey()
       try {
-        return await modelForm()
+        return await catalogue.form(modelId)
       } catch (error) {
         if (!key && error instanceof AppFailure && error.code === 'unauthorized') {
           throw new AppFailure('no-key', 'Add your Oxen API key in Settings to load the model’s options.')
@@ -272,6 +259,7 @@ export function createAppServices(opts: AppServicesOptions) {
 
   // Resuming talks to Oxen; the app is usable meanwhile (jobs appear as they are picked up). An index that was
   // deleted is rebuilt from the files first, so resuming finds the images already saved.
+  void catalogue.refresh() // the saved list answers meanwhile, and when Oxen cannot be reached
   const resumed = indexLooksLost(library)
     .then((lost) => (lost ? rebuild().then(() => undefined) : undefined))
     .catch((error: unknown) => opts.log.error('rebuilding the library index failed', { error }))

@@ -171,7 +171,7 @@ test.describe('bad input', () => {
       // Garbage and a message without a numeric id are dropped without an answer; the socket stays usable.
       ws.send('not json at all')
       ws.send(JSON.stringify({ kind: 'request', id: 'x', name: 'listJobs' }))
-      ws.send(JSON.stringify({ kind: 'request', id: 1, name: 'generate', input: { prompt: '', count: 99 } }))
+      ws.send(JSON.stringify({ kind: 'request', id: 1, name: 'generate', input: { prompt: 42, count: 99 } }))
       ws.send(JSON.stringify({ kind: 'request', id: 2, name: 'readApiKey' }))
       await answered
       ws.close()
@@ -180,7 +180,7 @@ test.describe('bad input', () => {
     expect(answers).toEqual({
       1: {
         ok: false,
-        error: { code: 'invalid-input', message: 'prompt: Write a prompt first: it cannot be empty. count: Ask for at most 15 images at once.' },
+        error: { code: 'invalid-input', message: 'modelId: Choose a model first. prompt: The prompt must be text. count: Ask for at most 15 images at once.' },
       },
       2: { ok: false, error: { code: 'invalid-input', message: 'Unknown request "readApiKey".' } },
     })
@@ -190,12 +190,12 @@ test.describe('bad input', () => {
     await expect(page.getByRole('group', { name: 'Reference images', exact: true })).toBeVisible()
   })
 
-  test('generate with 15 references through the real bridge: “Use at most 14 reference images.”', async ({ page }) => {
+  test('generate with 15 images in one field through the real bridge: “Use at most 14 images in one field.”', async ({ page }) => {
     await page.goto(harness.url)
     const answer = await page.evaluate(() => {
       const bridge = (window as unknown as { atelier: { generate: (input: unknown) => Promise<unknown> } }).atelier
-      return bridge.generate({ prompt: 'x', count: 1, references: Array(15).fill('a'.repeat(64)) })
+      return bridge.generate({ modelId: 'bytedance-seedream-5-lite', prompt: 'x', count: 1, images: { image_input: Array(15).fill('a'.repeat(64)) } })
     })
-    expect(answer).toEqual({ ok: false, error: { code: 'invalid-input', message: 'references: Use at most 14 reference images.' } })
+    expect(answer).toEqual({ ok: false, error: { code: 'invalid-input', message: 'images.image_input: Use at most 14 images in one field.' } })
   })
 })

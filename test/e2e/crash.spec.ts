@@ -43,7 +43,7 @@ test.describe('crash safety', () => {
     expect(await bridge.call('setApiKey', { key })).toMatchObject({ ok: true, value: { state: 'stored' } })
     const prompt = `crash ${opts.label} ${randomTag()}`
     // At 'job-journaled' the app dies before it answers: the job is then found by its prompt after the restart.
-    const generating = bridge.call<{ jobId: string }>('generate', { prompt, count: opts.count, params: { size: '2K' } })
+    const generating = bridge.call<{ jobId: string }>('generate', { modelId: 'bytedance-seedream-5-lite', prompt, count: opts.count, params: { size: '2K' } })
     if (opts.crashAt !== 'job-journaled') {
       const started = await generating
       if (!started.ok) throw new Error(started.error.message)

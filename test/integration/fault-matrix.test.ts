@@ -448,7 +448,7 @@ describe('fault matrix: the job engine against every simulator fault', () => {
     await loadForm()
     sim.setFaults(c.faults)
     const { engine, updates, current, finished } = makeEngine(c.engine)
-    const { jobId } = await engine.generate({ prompt: `fault matrix: ${c.fault}`, count: c.count, params: PARAMS })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: `fault matrix: ${c.fault}`, count: c.count, params: PARAMS })
 
     if (c.cancelAfterSaved !== undefined) {
       await waitFor(() => (current(jobId).images.filter((i) => i.state === 'saved').length >= c.cancelAfterSaved! ? true : undefined))
@@ -495,7 +495,7 @@ describe('beyond the simulator’s fault list', () => {
       return fetch(url, init)
     }
     const { engine, finished } = makeEngine({}, refuseFirstPost)
-    const { jobId } = await engine.generate({ prompt: 'refused once', count: 2, params: PARAMS })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'refused once', count: 2, params: PARAMS })
     const job = await finished(jobId)
     expect(refused).toBe(1)
     expect(job.status).toBe('completed')
@@ -508,7 +508,7 @@ describe('beyond the simulator’s fault list', () => {
     await loadForm()
     sim.setFaults({ named: ['slow-download=60000;times=1'] })
     const first = makeEngine()
-    const { jobId } = await first.engine.generate({ prompt: 'crash while downloading', count: 1, params: PARAMS })
+    const { jobId } = await first.engine.generate({ modelId: MODEL, prompt: 'crash while downloading', count: 1, params: PARAMS })
     await waitFor(() => ((first.current(jobId).images[0]!.progress ?? 0) > 0.2 ? true : undefined))
     await world.restart() // the app goes away with a download half done
     expect(tempFiles()).toEqual([])
@@ -528,7 +528,7 @@ describe('beyond the simulator’s fault list', () => {
     await loadForm()
     sim.setFaults({ named: ['stuck'] })
     const { engine, finished } = makeEngine()
-    const { jobId } = await engine.generate({ prompt: 'cancel me', count: 3, params: PARAMS })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'cancel me', count: 3, params: PARAMS })
     const ids = await waitFor(() => {
       const images = engine.list()[0]!.images
       return images.every((i) => i.generationId) ? images.map((i) => i.generationId!) : undefined
@@ -548,7 +548,7 @@ describe('beyond the simulator’s fault list', () => {
     await startSim()
     await loadForm()
     const { engine, finished } = makeEngine()
-    const { jobId } = await engine.generate({ prompt: 'what did it cost', count: 2, params: PARAMS })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'what did it cost', count: 2, params: PARAMS })
     const job = await finished(jobId)
     expect(job.status).toBe('completed')
     // Known by the time the image is reported saved.

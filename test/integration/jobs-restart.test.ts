@@ -84,7 +84,7 @@ describe('resume never gives up', () => {
     // The first enqueue (4 images) is accepted; then the network goes before the second is sent.
     offlineAfterFirstPost = true
     const first = makeEngine()
-    const { jobId } = await first.engine.generate({ prompt: 'half sent, then offline', count: 6, params: PARAMS })
+    const { jobId } = await first.engine.generate({ modelId: MODEL, prompt: 'half sent, then offline', count: 6, params: PARAMS })
     await waitFor(() => (first.current(jobId).images.slice(0, 4).every((i) => i.generationId) && refused > 0 ? true : undefined))
     expect(sim.stats().acceptedEnqueues).toHaveLength(1)
     await world.restart()
@@ -122,8 +122,8 @@ describe('resume never gives up', () => {
     const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=='
     offline = true // both jobs are journaled, neither is sent
     const first = makeEngine({ resolveReferences: async () => ({ urls: [png], supply: 'data-uri' }), referenceDataUris: async () => [png] })
-    const withRef = await first.engine.generate({ prompt: 'with a reference', count: 1, params: PARAMS, references: [hash] })
-    const plain = await first.engine.generate({ prompt: 'plain', count: 2, params: PARAMS })
+    const withRef = await first.engine.generate({ modelId: MODEL, prompt: 'with a reference', count: 1, params: PARAMS, images: { [form.fields.find((f) => f.kind === 'images')!.name]: [hash] } })
+    const plain = await first.engine.generate({ modelId: MODEL, prompt: 'plain', count: 2, params: PARAMS })
     await waitFor(() => (refused >= 2 ? true : undefined))
     await world.restart()
     offline = false
@@ -143,7 +143,7 @@ describe('Send again and Retry', () => {
   it('after a restart, Send again resends exactly the unconfirmed images, once, with the body first sent', async () => {
     sim.setFaults({ named: [`server-error=500;${QUEUE_POST};times=1`] }) // the first enqueue's answer is lost
     const first = makeEngine()
-    const { jobId } = await first.engine.generate({ prompt: 'send again after a restart', count: 6, params: PARAMS })
+    const { jobId } = await first.engine.generate({ modelId: MODEL, prompt: 'send again after a restart', count: 6, params: PARAMS })
     const ended = await first.finished(jobId)
     expect(ended.status).toBe('partial')
     expect(ended.images.map((i) => i.state)).toEqual(['unconfirmed', 'unconfirmed', 'unconfirmed', 'unconfirmed', 'saved', 'saved'])
@@ -178,7 +178,7 @@ describe('Send again and Retry', () => {
   it('Retry failed: a failed image is enqueued once more (billed anew) and the job lists both attempts', async () => {
     sim.setFaults({ named: ['fail=Insufficient credits;times=1'] })
     const { engine, finished } = makeEngine()
-    const { jobId } = await engine.generate({ prompt: 'retry the failed one', count: 2, params: PARAMS })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'retry the failed one', count: 2, params: PARAMS })
     const partial = await finished(jobId)
     expect(partial.status).toBe('partial')
     const failed = partial.images.find((i) => i.state === 'failed')!
@@ -198,7 +198,7 @@ describe('Send again and Retry', () => {
   it('Retry failed on an image that was made but not downloaded fetches it again, without a new enqueue', async () => {
     sim.setFaults({ named: ['expired-url'] }) // every presigned link refused
     const { engine, finished } = makeEngine({ downloadAttempts: 2 })
-    const { jobId } = await engine.generate({ prompt: 'made, not downloaded', count: 1, params: PARAMS })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'made, not downloaded', count: 1, params: PARAMS })
     const failed = await finished(jobId)
     expect(failed.images[0]).toMatchObject({ state: 'failed', error: expect.stringMatching(/refused its download link as expired/) })
 
@@ -215,7 +215,7 @@ describe('Generate', () => {
   it('returns once the job is journaled; a 429 shows as "Oxen is busy" with when it retries, never holding the button', async () => {
     sim.setFaults({ named: [`rate-limit=2;${QUEUE_POST};times=1`] })
     const { engine, updates, finished } = makeEngine()
-    const { jobId } = await engine.generate({ prompt: 'busy oxen', count: 2, params: PARAMS })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'busy oxen', count: 2, params: PARAMS })
     expect(sim.stats().acceptedEnqueues).toHaveLength(0) // nothing was sent before Generate returned
     const busy = await waitFor(() => updates.find((j) => j.notice)?.notice)
     expect(busy.message).toBe('Oxen is busy')
@@ -227,7 +227,7 @@ describe('Generate', () => {
 
   it('the same request twice within a second (a double key press) makes one job', async () => {
     const { engine, finished } = makeEngine()
-    const request = { prompt: 'pressed twice', count: 2, params: PARAMS }
+    const request = { modelId: MODEL, prompt: 'pressed twice', count: 2, params: PARAMS }
     const [a, b] = await Promise.all([engine.generate(request), engine.generate(request)])
     expect(b.jobId).toBe(a.jobId)
     await finished(a.jobId)

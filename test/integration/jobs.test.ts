@@ -8,6 +8,7 @@ import { startSimulator, type Simulator } from '../../tools/oxen-simulator/index
 import { JobsWorld, waitFor } from '../fixtures/jobs-world'
 
 const KEY = 'test-key-jobs-integration'
+const MODEL = 'bytedance-seedream-5-lite'
 
 let sim: Simulator
 let world: JobsWorld
@@ -47,7 +48,7 @@ const tempFiles = () => world.tempFiles()
 describe('job engine against the simulator', () => {
   it('turns 6 images into 2 enqueues (4 + 2), delivers by SSE, downloads and indexes each once', async () => {
     const { engine, updates, finished } = makeEngine()
-    const { jobId } = await engine.generate({ prompt: 'a teal poster', count: 6, params: { size: '2K', aspect_ratio: '16:9', output_format: 'jpeg' } })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'a teal poster', count: 6, params: { size: '2K', aspect_ratio: '16:9', output_format: 'jpeg' } })
     const job = await finished(jobId)
 
     expect(job.status).toBe('completed')
@@ -80,7 +81,7 @@ describe('job engine against the simulator', () => {
       return fetch(url, init)
     }
     const { engine, finished } = makeEngine({ fetch: fetchWithoutEvents })
-    const { jobId } = await engine.generate({ prompt: 'poll me', count: 3, params: {} })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'poll me', count: 3, params: {} })
     // Let the stream open and the enqueue happen, then cut the stream and refuse reconnects.
     await waitFor(() => (sim.stats().acceptedEnqueues.length === 1 ? true : undefined))
     refuseEvents = true
@@ -103,7 +104,7 @@ describe('job engine against the simulator', () => {
       return fetch(url, init)
     }
     const { engine, finished } = makeEngine({ fetch: olderServer })
-    const { jobId } = await engine.generate({ prompt: 'an older server', count: 2, params: {} })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'an older server', count: 2, params: {} })
     await new Promise((r) => setTimeout(r, 500)) // let the generations finish on the server first
     const job = await finished(jobId)
     expect(job.status).toBe('completed')
@@ -112,7 +113,7 @@ describe('job engine against the simulator', () => {
 
   it('a wrong key fails the job with a plain message and saves nothing', async () => {
     const { engine, finished } = makeEngine({ key: 'test-key-wrong' })
-    const { jobId } = await engine.generate({ prompt: 'x', count: 2, params: {} })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'x', count: 2, params: {} })
     const job = await finished(jobId)
     expect(job.status).toBe('failed')
     expect(job.error).toMatch(/^Oxen did not accept your API key\. Check it in Settings/)
@@ -128,7 +129,7 @@ describe('job engine against the simulator', () => {
       body: JSON.stringify({ generations: [{ fail: 'Insufficient credits', times: 1 }] }),
     })
     const { engine, finished } = makeEngine()
-    const { jobId } = await engine.generate({ prompt: 'two of them', count: 2, params: {} })
+    const { jobId } = await engine.generate({ modelId: MODEL, prompt: 'two of them', count: 2, params: {} })
     const job = await finished(jobId)
     expect(job.status).toBe('partial')
     expect(job.images.filter((i) => i.state === 'failed').map((i) => i.error)).toEqual(['Oxen could not make this image: Insufficient credits'])
@@ -137,7 +138,7 @@ describe('job engine against the simulator', () => {
 
   it('resumes an unfinished job after a restart without enqueueing again', async () => {
     const first = makeEngine()
-    const { jobId } = await first.engine.generate({ prompt: 'survive a restart', count: 3, params: {} })
+    const { jobId } = await first.engine.generate({ modelId: MODEL, prompt: 'survive a restart', count: 3, params: {} })
     await waitFor(() => (first.current(jobId).images.every((i) => i.state === 'queued') ? true : undefined))
     await world.restart() // the app stops while the generations are still queued
     const second = makeEngine()

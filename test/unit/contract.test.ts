@@ -15,30 +15,39 @@ function message(input: unknown): string {
 
 const ref = 'a'.repeat(64)
 
+const M = 'bytedance-seedream-5-lite'
+
 describe('GenerateRequest schema', () => {
   it('accepts a good request and fills defaults', () => {
-    const parsed = GenerateRequestSchema.parse({ prompt: '  a teal poster  ', count: 3 })
-    expect(parsed).toEqual({ prompt: 'a teal poster', count: 3, params: {}, references: [] })
+    const parsed = GenerateRequestSchema.parse({ modelId: M, prompt: '  a teal poster  ', count: 3 })
+    expect(parsed).toEqual({ modelId: M, prompt: 'a teal poster', count: 3, params: {}, images: {} })
   })
-  it('refuses an empty or blank prompt', () => {
-    expect(message({ prompt: '', count: 1 })).toBe('prompt: Write a prompt first: it cannot be empty.')
-    expect(message({ prompt: '   \n ', count: 1 })).toBe('prompt: Write a prompt first: it cannot be empty.')
+  it('names the model, and leaves an empty prompt to the model’s form (an upscaler takes none)', () => {
+    expect(message({ prompt: 'x', count: 1 })).toBe('modelId: Choose a model first.')
+    expect(message({ modelId: '', prompt: 'x', count: 1 })).toBe('modelId: Choose a model first.')
+    expect(GenerateRequestSchema.parse({ modelId: 'topazlabs-image-upscale', count: 1 }).prompt).toBe('')
+    expect(GenerateRequestSchema.parse({ modelId: M, prompt: '   \n ', count: 1 }).prompt).toBe('')
   })
   it('refuses N outside 1–15 and non-integers', () => {
-    expect(message({ prompt: 'x', count: 0 })).toBe('count: Ask for at least 1 image.')
-    expect(message({ prompt: 'x', count: 16 })).toBe('count: Ask for at most 15 images at once.')
-    expect(message({ prompt: 'x', count: 2.5 })).toBe('count: The number of images must be a whole number.')
+    expect(message({ modelId: M, prompt: 'x', count: 0 })).toBe('count: Ask for at least 1 image.')
+    expect(message({ modelId: M, prompt: 'x', count: 16 })).toBe('count: Ask for at most 15 images at once.')
+    expect(message({ modelId: M, prompt: 'x', count: 2.5 })).toBe('count: The number of images must be a whole number.')
   })
-  it('refuses wrong types', () => {
-    expect(message({ prompt: 42, count: 1 })).toBe('prompt: The prompt must be text.')
-    expect(message({ prompt: 'x', count: '3' })).toBe('count: The number of images must be a whole number.')
-    expect(message({ prompt: 'x', count: 1, params: { size: { nested: true } } })).toMatch(/^params\.size: /)
-    expect(message({ prompt: 'x', count: 1, extra: 1 })).toMatch(/extra/)
+  it('refuses wrong types; parameters may be any JSON (the form validates them against the schema)', () => {
+    expect(message({ modelId: M, prompt: 42, count: 1 })).toBe('prompt: The prompt must be text.')
+    expect(message({ modelId: M, prompt: 'x', count: '3' })).toBe('count: The number of images must be a whole number.')
+    expect(message({ modelId: M, prompt: 'x', count: 1, params: 'size' })).toMatch(/^params: /)
+    expect(GenerateRequestSchema.parse({ modelId: M, count: 1, params: { loras: [{ path: 'x', scale: 1 }] } }).params.loras).toEqual([{ path: 'x', scale: 1 }])
+    expect(message({ modelId: M, prompt: 'x', count: 1, extra: 1 })).toMatch(/extra/)
   })
-  it('refuses more than 14 references', () => {
-    expect(() => GenerateRequestSchema.parse({ prompt: 'x', count: 1, references: Array(MAX_REFERENCES).fill(ref) })).not.toThrow()
-    expect(message({ prompt: 'x', count: 1, references: Array(15).fill(ref) })).toBe('references: Use at most 14 reference images.')
-    expect(message({ prompt: 'x', count: 1, references: ['../../etc/passwd'] })).toBe('references.0: A reference image id is malformed.')
+  it('refuses more than 14 images in one field, and malformed image ids', () => {
+    expect(() => GenerateRequestSchema.parse({ modelId: M, count: 1, images: { input_image: Array(MAX_REFERENCES).fill(ref) } })).not.toThrow()
+    expect(message({ modelId: M, count: 1, images: { input_image: Array(15).fill(ref) } })).toBe('images.input_image: Use at most 14 images in one field.')
+    expect(message({ modelId: M, count: 1, images: { input_image: ['../../etc/passwd'] } })).toBe('images.input_image.0: A reference image id is malformed.')
+  })
+  it('takes a seed choice only in its own shape', () => {
+    expect(GenerateRequestSchema.parse({ modelId: M, count: 2, seed: { mode: 'increment', value: 7 } }).seed).toEqual({ mode: 'increment', value: 7 })
+    expect(message({ modelId: M, count: 1, seed: { mode: 'sometimes' } })).toMatch(/^seed\.mode: /)
   })
   it('refuses malformed reference sources', () => {
     const add = (input: unknown) => {
@@ -59,8 +68,11 @@ describe('dispatcher', () => {
   const dispatch = createDispatcher(handlers, log)
 
   it('answers a malformed payload with invalid-input and never calls the handler', async () => {
-    const result = await dispatch('generate', { prompt: '', count: 99 })
-    expect(result).toEqual({ ok: false, error: { code: 'invalid-input', message: 'prompt: Write a prompt first: it cannot be empty. count: Ask for at most 15 images at once.' } })
+    const result = await dispatch('generate', { prompt: 42, count: 99 })
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'invalid-input', message: 'modelId: Choose a model first. prompt: The prompt must be text. count: Ask for at most 15 images at once.' },
+    })
     expect(generate).not.toHaveBeenCalled()
   })
   it('refuses unknown requests and payloads on no-payload requests', async () => {
@@ -69,7 +81,7 @@ describe('dispatcher', () => {
     expect(await dispatch('listJobs', { sneaky: 1 })).toMatchObject({ ok: false, error: { message: 'This request takes no payload.' } })
   })
   it('strips anything the output schema does not name', async () => {
-    const result = await dispatch('generate', { prompt: 'x', count: 1 })
+    const result = await dispatch('generate', { modelId: M, prompt: 'x', count: 1 })
     expect(result).toEqual({ ok: true, value: { jobId: 'j1' } })
   })
   it('passes AppFailure messages through and hides internal errors', async () => {

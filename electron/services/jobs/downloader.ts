@@ -56,8 +56,8 @@ export class Downloader {
         if (!temp) return null
         saving = true // from here a failure is the file's, not the connection's
         const saved = await library.saveImage({ tempPath: temp, recipe })
-        await this.recordCost(saved.id, generationId) // known by the time the image shows as saved
-        return saved
+        const cost = await this.recordCost(saved.id, generationId) // known by the time the image shows as saved
+        return cost ? { ...saved, cost } : saved
       } catch (error) {
         lastError = error
         if (isUnreachable(error) && !saving) offline++
@@ -89,13 +89,16 @@ export class Downloader {
     })
   }
 
-  private async recordCost(imageId: string, generationId: string): Promise<void> {
+  private async recordCost(imageId: string, generationId: string): Promise<string | null> {
     try {
       const cost = await this.deps.client().getCost(generationId, this.deps.waits.signal)
-      if (cost !== null && !this.deps.waits.stopped) this.deps.library.setImageCost(imageId, cost)
+      if (cost === null || this.deps.waits.stopped) return null
+      this.deps.library.setImageCost(imageId, cost)
+      return cost
     } catch (error) {
       // The cost is informative; the image is what matters.
       this.deps.log.warn('the cost of a saved image could not be read', { imageId, generationId, error })
+      return null
     }
   }
 }

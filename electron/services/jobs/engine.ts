@@ -10,26 +10,16 @@ import type { Checkpoint } from '../checkpoint'
 import { AppFailure, toAppError } from '../errors'
 import type { Logger } from '../log'
 import type { OxenClient } from '../oxen/client'
-import { buildModelFields } from '../oxen/model-form'
+import { buildRequestBody } from '../oxen/model-form'
+import { estimateCost } from '../../../shared/pricing'
 import { journalable } from './body'
+import { formDefaults, planEnqueues, type PlannedEnqueue } from './plan'
 import { Downloader, type ImageSink } from './downloader'
 import { cloneJob, endOf, pushAttempt, rebuildJob, type RebuiltJob } from './job-state'
 import type { Journal, JournalEnqueue } from './journal'
 import { reconcile, sendEnqueue, STOPPED_BEFORE_ANSWER, type SenderDeps, type SendHooks, type SendResult } from './sender'
 import { Waits } from './waits'
 import { ResultWatcher, type GenerationResult } from './watcher'
-
-/** Oxen's cap on num_generations per enqueue (API.md §3, §8). */
-export const MAX_PER_ENQUEUE = 4
-
-/** Splits N images into enqueues of image indexes: 6 → [[0,1,2,3],[4,5]]. */
-export function splitIntoEnqueues(count: number): number[][] {
-  const chunks: number[][] = []
-  for (let first = 0; first < count; first += MAX_PER_ENQUEUE) {
-    chunks.push(Array.from({ length: Math.min(MAX_PER_ENQUEUE, count - first) }, (_, i) => first + i))
-  }
-  return chunks
-}
 
 export interface ResolvedReferences {
   urls: string[]
@@ -41,7 +31,8 @@ export interface JobEngineDeps {
   client: () => OxenClient
   journal: Journal
   library: ImageSink
-  modelForm: () => Promise<ModelForm>
+  /** A model's form (from the saved catalogue). */
+  modelForm: (modelId: string) => Promise<ModelForm>
   /** URLs Oxen can fetch for reference images (by hash), uploaded or inlined. */
   resolveReferences?: (hashes: string[]) => Promise<ResolvedReferences>
   /** Data URIs of stored reference images, for journaled bodies that inline them. */
@@ -147,7 +138,7 @@ export class JobEngine {
   /** Journals the job and returns; its images are sent in the background (Oxen busy or away holds nothing). */
   generate(input: GenerateRequest): Promise<{ jobId: string }> {
     const req = GenerateRequestSchema.parse(input)
-    const key = JSON.stringify([req.prompt, req.count, req.params, req.references])
+    const key = JSON.stringify([req.modelId, req.prompt, req.count, req.params, req.images, req.seed])
     const now = Date.now()
     for (const [k, r] of this.recentRequests) if (now - r.at > DOUBLE_SUBMIT_MS) this.recentRequests.delete(k)
     const recent = this.recentRequests.get(key)
@@ -159,15 +150,21 @@ export class JobEngine {
   }
 
   private async createJob(req: ReturnType<typeof GenerateRequestSchema.parse>): Promise<{ jobId: string }> {
-    const form = await this.deps.modelForm()
+    const form = await this.deps.modelForm(req.modelId)
+    // Every image of every field resolved at once (each stored image is uploaded or inlined once), then put back.
+    const hashes = [...new Set(Object.values(req.images).flat())]
     let references: ResolvedReferences | undefined
-    if (req.references.length > 0) {
+    if (hashes.length > 0) {
       if (!this.deps.resolveReferences) throw new AppFailure('invalid-input', 'Reference images are not available here.')
-      references = await this.deps.resolveReferences(req.references)
+      references = await this.deps.resolveReferences(hashes)
     }
-    const fields = buildModelFields(form, req.prompt, req.params, references?.urls ?? [])
-    const body = journalable({ model: form.modelId, ...fields }, req.references, references?.urls ?? [])
-    const chunks = splitIntoEnqueues(req.count)
+    const urlOf = new Map(hashes.map((hash, i) => [hash, references!.urls[i]!]))
+    const images = Object.fromEntries(Object.entries(req.images).map(([field, list]) => [field, list.map((hash) => urlOf.get(hash)!)]))
+    const fields = buildRequestBody(form, { prompt: req.prompt, params: req.params, images })
+    const plan = planEnqueues(form, fields, req.count, req.seed)
+    const bodyOf = (p: PlannedEnqueue) =>
+      journalable({ model: form.modelId, ...p.fields, num_generations: p.indexes.length }, hashes, references?.urls ?? [])
+    const estimate = estimateCost(form.price, req.params, req.count, formDefaults(form))
     const job: Job = {
       id: randomUUID(),
       createdAt: Date.now(),
@@ -175,21 +172,22 @@ export class JobEngine {
       prompt: req.prompt,
       count: req.count,
       params: req.params,
-      references: req.references,
+      references: hashes,
       ...(references ? { referenceSupply: references.supply } : {}),
       ...(references?.note ? { referenceNote: references.note } : {}),
+      ...(estimate !== null ? { estimate } : {}),
       status: 'running',
       images: Array.from({ length: req.count }, (_, index) => ({ index, state: 'pending' as const })),
     }
     const ids = this.deps.journal.createJob(
-      { ...job, referenceSupply: job.referenceSupply ?? null, referenceNote: job.referenceNote ?? null },
-      chunks.map((indexes) => ({ indexes, body: { ...body, num_generations: indexes.length } })),
+      { ...job, referenceSupply: job.referenceSupply ?? null, referenceNote: job.referenceNote ?? null, estimate: job.estimate ?? null },
+      plan.map((p) => ({ indexes: p.indexes, body: bodyOf(p) })),
     )
     const t: Tracked = { job, enqueues: new Map(), attemptOf: Array(req.count).fill(-1), made: new Set(), cancelled: false, sending: null }
-    chunks.forEach((indexes, k) => {
+    plan.forEach((p, k) => {
       const id = ids[k]!
-      t.enqueues.set(id, { id, jobId: job.id, indexes, body: { ...body, num_generations: indexes.length }, state: 'pending', sentAt: null, error: null })
-      for (const i of indexes) t.attemptOf[i] = id
+      t.enqueues.set(id, { id, jobId: job.id, indexes: p.indexes, body: bodyOf(p), state: 'pending', sentAt: null, error: null })
+      for (const i of p.indexes) t.attemptOf[i] = id
     })
     this.tracked.set(job.id, t)
     this.emit(t, true)
@@ -467,7 +465,11 @@ export class JobEngine {
     delete image.error
     this.emit(t, true)
     const { job } = t
-    const recipe = { jobId: job.id, generationId, index: image.index, count: job.count, modelId: job.modelId, prompt: job.prompt, params: job.params, references: job.references }
+    // The seed this image was made with, when its enqueue had one of its own (planEnqueues; every seed field of
+    // Oxen's image models is named `seed`).
+    const seed = t.enqueues.get(t.attemptOf[image.index]!)?.body.seed
+    const params = typeof seed === 'number' ? { ...job.params, seed } : job.params
+    const recipe = { jobId: job.id, generationId, index: image.index, count: job.count, modelId: job.modelId, prompt: job.prompt, params, references: job.references }
     const running = this.downloader
       .fetch(generationId, url, recipe, (fraction) => {
         image.progress = fraction
@@ -476,7 +478,7 @@ export class JobEngine {
       .then(
         (saved) => {
           if (!saved) return // stopping: fetched again after the restart
-          this.finish(t, image, { state: 'saved', imageId: saved.id, url: saved.url, thumbUrl: saved.thumbUrl })
+          this.finish(t, image, { state: 'saved', imageId: saved.id, url: saved.url, thumbUrl: saved.thumbUrl, ...(saved.cost ? { cost: saved.cost } : {}) })
           this.deps.onLibraryChanged([saved.id])
         },
         (error: unknown) => {

@@ -61,6 +61,7 @@ export function rebuildJob(entry: JournalEntry, saved: (generationId: string) =>
     references: j.references,
     ...(j.referenceSupply ? { referenceSupply: j.referenceSupply } : {}),
     ...(j.referenceNote ? { referenceNote: j.referenceNote } : {}),
+    ...(j.estimate !== null ? { estimate: j.estimate } : {}),
     status: j.status,
     ...(j.error ? { error: j.error } : {}),
     images,
@@ -74,12 +75,12 @@ function outcomeOf(
   gen: JournalGeneration | undefined,
   saved: (generationId: string) => LibraryImage | null,
   running: boolean,
-): Pick<JobImage, 'state' | 'error' | 'imageId' | 'url' | 'thumbUrl'> {
+): Pick<JobImage, 'state' | 'error' | 'imageId' | 'url' | 'thumbUrl' | 'cost'> {
   switch (e.state) {
     case 'accepted': {
       if (!gen) return { state: 'failed', error: 'Oxen accepted this image but its generation id was lost.' }
       const image = saved(gen.id)
-      if (image) return { state: 'saved', imageId: image.id, url: image.url, thumbUrl: image.thumbUrl }
+      if (image) return { state: 'saved', imageId: image.id, url: image.url, thumbUrl: image.thumbUrl, ...(image.cost ? { cost: image.cost } : {}) }
       if (gen.status === 'failed') return { state: 'failed', error: `Oxen could not make this image: ${gen.error ?? 'Oxen did not say why.'}` }
       if (gen.status === 'cancelled') return { state: 'cancelled' }
       // Made, but not in the library: a download that failed for good says why; otherwise it is fetched now.

@@ -53,4 +53,11 @@ export const JOURNAL_MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 2,
+    description: 'the estimate a job was sent with',
+    up(db) {
+      db.exec('ALTER TABLE jobs ADD COLUMN estimate REAL')
+    },
+  },
 ]

@@ -18,6 +18,8 @@ export interface JournalJob {
   references: string[]
   referenceSupply: ReferenceSupply | null
   referenceNote: string | null
+  /** USD, when the model had a price. */
+  estimate: number | null
   status: JobStatus
   error: string | null
 }
@@ -79,6 +81,7 @@ interface JobRow {
   refs: string
   reference_supply: string | null
   reference_note: string | null
+  estimate: number | null
   status: string
   error: string | null
 }
@@ -105,8 +108,8 @@ export function openJournal(path: string): Journal {
   const db: Database.Database = openDatabase(path, JOURNAL_MIGRATIONS)
   const sql = {
     insertJob: db.prepare(
-      `INSERT INTO jobs (id, created_at, model_id, prompt, count, params, refs, reference_supply, reference_note, status)
-       VALUES (@id, @createdAt, @modelId, @prompt, @count, @params, @refs, @referenceSupply, @referenceNote, 'running')`,
+      `INSERT INTO jobs (id, created_at, model_id, prompt, count, params, refs, reference_supply, reference_note, estimate, status)
+       VALUES (@id, @createdAt, @modelId, @prompt, @count, @params, @refs, @referenceSupply, @referenceNote, @estimate, 'running')`,
     ),
     insertEnqueue: db.prepare(`INSERT INTO enqueues (job_id, indexes, body, state) VALUES (@jobId, @indexes, @body, @state)`),
     setEnqueue: db.prepare(
@@ -163,6 +166,7 @@ export function openJournal(path: string): Journal {
         refs: JSON.stringify(job.references),
         referenceSupply: job.referenceSupply,
         referenceNote: job.referenceNote,
+        estimate: job.estimate,
       })
       return enqueues.map((e) => addEnqueue(job.id, e.indexes, e.body))
     }),
@@ -209,6 +213,7 @@ export function openJournal(path: string): Journal {
           references: JSON.parse(r.refs) as string[],
           referenceSupply: r.reference_supply === 'upload' || r.reference_supply === 'data-uri' ? r.reference_supply : null,
           referenceNote: r.reference_note,
+          estimate: r.estimate,
           status: r.status as JobStatus,
           error: r.error,
         },

@@ -11,7 +11,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { crc32, inflateSync } from 'node:zlib'
 import { z } from 'zod'
-import { ParamValueSchema, ReferenceHashSchema } from '../../../shared/domain'
+import { ParamValueSchema, ReferenceHashSchema, type ParamValue } from '../../../shared/domain'
 
 /** PNG iTXt keyword of the recipe chunk (1–79 Latin-1 characters; namespaced so no other tool collides). */
 export const RECIPE_KEYWORD = 'atelier:recipe'
@@ -28,7 +28,7 @@ export interface Recipe {
   count: number
   modelId: string
   prompt: string
-  params: Record<string, string | number | boolean>
+  params: Record<string, ParamValue>
   /** Reference image SHA-256 hashes. */
   references: string[]
   /** Unix ms. */
