@@ -157,6 +157,26 @@ describe('one job on each kind of model', () => {
   })
 })
 
+describe('every image model in the catalogue', () => {
+  it('makes one image with its defaults, and costs what the estimate said', async () => {
+    const { models } = await catalogue.refresh()
+    const refs = { [hash(5)]: await pngDataUri(64, 64) }
+    const { engine, finished } = makeEngine(refs)
+    const rows: { model: string; estimate: number | undefined; actual: number; status: string }[] = []
+    for (const model of models) {
+      const form = await catalogue.form(model.id)
+      const images = Object.fromEntries(form.fields.filter((f) => f.kind === 'images' && f.required).map((f) => [f.name, [hash(5)]]))
+      const { jobId } = await engine.generate({ modelId: model.id, prompt: form.promptField ? `one of ${model.id}` : '', count: 1, params: {}, images })
+      const job = await finished(jobId)
+      const actual = job.images.reduce((sum, i) => sum + Number(i.cost ?? 'NaN'), 0)
+      rows.push({ model: model.id, estimate: job.estimate, actual, status: job.status })
+    }
+    if (process.env.ATELIER_PRINT_COSTS) console.table(rows)
+    expect(rows.filter((r) => r.status !== 'completed')).toEqual([])
+    for (const r of rows) expect(r.actual, r.model).toBeCloseTo(r.estimate!, 6)
+  })
+})
+
 describe('a model that left the catalogue', () => {
   it('a job resumed after its model is gone still completes from its journaled request', async () => {
     await catalogue.refresh()
