@@ -16,8 +16,8 @@ export function estimateCost(price: ModelPrice | null, params: Record<string, Pa
   return each === null ? null : each * images
 }
 
-/** "$0.21", "$0.035", "<$0.01": dollars with the precision a price per image needs. */
+/** "$0.21", "$0.035", "$0.005": cents, or tenths of a cent under ten cents (per-image prices live there). */
 export function formatUsd(amount: number): string {
-  if (amount > 0 && amount < 0.01) return amount < 0.001 ? '<$0.001' : `$${amount.toFixed(3)}`
-  return `$${amount.toFixed(2)}`
+  if (amount > 0 && amount < 0.001) return '<$0.001'
+  return `$${amount.toFixed(amount < 0.1 ? 3 : 2).replace(/(\.\d\d)0$/, '$1')}`
 }
