@@ -2,7 +2,7 @@
 // the card counts down to the next try, and Retry failed brings a partial job to done, keeping the earlier try.
 import { execFileSync } from 'node:child_process'
 import { expect, test, type Page } from '@playwright/test'
-import { connectBridge, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { connectBridge, generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 test.describe('jobs', () => {
   test.skip(!process.env.ATELIER_TEST_KEYRING, 'needs the real keychain: run through `npm test` (scripts/with-keyring.sh)')
@@ -41,7 +41,7 @@ test.describe('jobs', () => {
     const prompt = `a lighthouse at dusk ${randomTag()}`
     await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt)
     await page.getByRole('spinbutton', { name: 'Number of images', exact: true }).fill(String(count))
-    await page.getByRole('button', { name: 'Generate', exact: true }).click()
+    await generateButton(page).click()
     return page.getByRole('region', { name: 'Jobs', exact: true }).getByRole('listitem').filter({ hasText: prompt })
   }
 
@@ -55,7 +55,7 @@ test.describe('jobs', () => {
       .poll(async () => ({
         notice: (await notice.allTextContents()).join(''),
         countdownHidden: await notice.getByText(/retrying in/).evaluateAll((els) => els.map((el) => el.getAttribute('aria-hidden'))),
-        generateHeld: await page.getByRole('button', { name: 'Generate', exact: true }).getAttribute('aria-disabled'),
+        generateHeld: await generateButton(page).getAttribute('aria-disabled'),
       }))
       .toEqual({ notice: expect.stringMatching(/^Oxen is busy — retrying in \d+ s$/), countdownHidden: ['true'], generateHeld: 'false' })
     await expect(card.getByText('Done', { exact: true })).toBeVisible({ timeout: 30_000 })

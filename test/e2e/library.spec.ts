@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { connectBridge, nav, type Proc, randomTag, ROOT, startHarness, startSimulator, tempDir } from './support'
+import { connectBridge, generateButton, nav, type Proc, randomTag, ROOT, startHarness, startSimulator, tempDir } from './support'
 
 const SHOTS = join(ROOT, 'test-results/screenshots')
 mkdirSync(SHOTS, { recursive: true })
@@ -47,7 +47,7 @@ test.describe('library', () => {
     await page.getByRole('combobox', { name: /^aspect ratio$/i }).click()
     await page.getByRole('option', { name: aspect, exact: true }).click()
     await page.getByRole('spinbutton', { name: 'Number of images', exact: true }).fill(String(count))
-    await page.getByRole('button', { name: 'Generate', exact: true }).click()
+    await generateButton(page).click()
     const job = page.getByRole('region', { name: 'Jobs', exact: true }).getByRole('listitem').filter({ hasText: prompt })
     await expect(job.getByRole('img', { name: new RegExp(`^Image \\d of ${count}: saved$`) })).toHaveCount(count, { timeout: 60_000 })
   }

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { expect, test, type Page } from '@playwright/test'
-import { nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 async function saveKey(page: Page, key: string) {
   await nav(page, 'Settings')
@@ -16,7 +16,7 @@ async function generate(page: Page, prompt: string, count: number) {
   await nav(page, 'Create')
   await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt)
   await page.getByRole('spinbutton', { name: 'Number of images', exact: true }).fill(String(count))
-  await page.getByRole('button', { name: 'Generate', exact: true }).click()
+  await generateButton(page).click()
 }
 
 /** A loopback port with nothing listening. */

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { expect, test } from '@playwright/test'
 import sharp from 'sharp'
-import { nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 /** A solid-colour image: its colour (and so its hash) depends on `seed`. */
 function solidImage(seed: number, width: number, height: number, format: 'png' | 'jpeg'): Promise<Buffer> {
@@ -79,7 +79,7 @@ test.describe('reference images', () => {
       await expect.poll(() => tile.locator('img').evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true)
     }
 
-    await page.getByRole('button', { name: 'Generate', exact: true }).click()
+    await generateButton(page).click()
     const jobs = page.getByRole('region', { name: 'Jobs', exact: true })
     const job1 = jobs.getByRole('listitem').filter({ hasText: prompt })
     await expect(job1.getByRole('img', { name: 'Image 1 of 1: saved', exact: true })).toBeVisible({ timeout: 60_000 })
@@ -117,7 +117,7 @@ test.describe('reference images', () => {
     await expect(tray).toContainText('2 / 14')
     const prompt2 = `the same chair, inlined ${randomTag()}`
     await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt2)
-    await page.getByRole('button', { name: 'Generate', exact: true }).click()
+    await generateButton(page).click()
     const job2 = jobs.getByRole('listitem').filter({ hasText: prompt2 })
     await expect(job2.getByRole('img', { name: 'Image 1 of 1: saved', exact: true })).toBeVisible({ timeout: 60_000 })
     await expect(job2.getByText('2 refs inlined', { exact: true })).toBeVisible()

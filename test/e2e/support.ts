@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from '@playwright/test'
+import { expect, type Page } from '@playwright/test'
 
 import { startProcess, type Proc } from '../processes'
 
@@ -13,6 +13,22 @@ export { ROOT, startProcess, type Proc } from '../processes'
 /** Goes to one of the app's destinations through the main navigation, as a user would. */
 export const nav = (page: Page, name: 'Create' | 'Library' | 'Settings') =>
   page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click()
+
+/** The composer's Generate button: its name goes on with the count and the price ("Generate 4 · ≈ $0.14"). */
+export const generateButton = (page: Page) => page.getByRole('button', { name: /^Generate \d+/ })
+
+/** The composer's model picker: its trigger is named after the chosen model ("Model: Seedream 5.0 Lite"). */
+export const modelTrigger = (page: Page) => page.getByRole('button', { name: /^Model: / })
+
+/** Picks a model by typing into the picker's search and pressing Enter on the first match, as a user would. */
+export async function pickModel(page: Page, search: string, name: string): Promise<void> {
+  await modelTrigger(page).click()
+  const picker = page.getByRole('dialog', { name: 'Choose a model', exact: true })
+  await picker.getByRole('combobox').fill(search)
+  await expect(picker.getByRole('option').first()).toContainText(name)
+  await page.keyboard.press('Enter')
+  await expect(modelTrigger(page)).toHaveAccessibleName(`Model: ${name}`)
+}
 
 export function startSimulator(apiKey: string, extra: string[] = []): Promise<Proc> {
   return startProcess(

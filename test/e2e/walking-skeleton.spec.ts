@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { filesContaining, listFiles, nav, type Proc, randomTag, ROOT, startHarness, startSimulator, tempDir } from './support'
+import { filesContaining, generateButton, listFiles, nav, type Proc, randomTag, ROOT, startHarness, startSimulator, tempDir } from './support'
 
 const SHOTS = join(ROOT, 'test-results/screenshots')
 mkdirSync(SHOTS, { recursive: true })
@@ -92,7 +92,7 @@ test.describe('walking skeleton', () => {
     await page.screenshot({ path: join(SHOTS, 'composer.png') })
 
     const started = Date.now()
-    await page.getByRole('button', { name: 'Generate', exact: true }).click()
+    await generateButton(page).click()
     const results = page.getByRole('region', { name: 'Results', exact: true })
     const images = results.getByRole('img', { name: new RegExp(`^${prompt} — image \\d of 3$`) })
     await expect(images).toHaveCount(3, { timeout: 60_000 })

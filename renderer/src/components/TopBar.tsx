@@ -1,10 +1,8 @@
-// The top bar: which model Atelier talks to, and whether a key is in place (click to fix it).
-import { Box, KeyRound } from 'lucide-react'
+// The top bar: whether a key is in place (click to fix it). The model is chosen in the composer.
+import { KeyRound } from 'lucide-react'
 import clsx from 'clsx'
-import { useModel } from '../store/model'
 import { useNavigation } from '../store/navigation'
 import { useSecrets } from '../store/secrets'
-import { useSettings } from '../store/settings'
 import { Hint } from './Hint'
 
 function KeyStatusPill() {
@@ -34,18 +32,8 @@ function KeyStatusPill() {
 }
 
 export function TopBar() {
-  const form = useModel((s) => s.form)
-  const modelId = useSettings((s) => s.settings?.modelId)
-  const name = form?.displayName ?? modelId ?? 'Loading model…'
   return (
     <header className="topbar">
-      <div className="topbar-model">
-        <span className="topbar-model-icon" aria-hidden>
-          <Box size={14} strokeWidth={1.75} />
-        </span>
-        <span className="topbar-model-name">{name}</span>
-        {form && form.modelId !== form.displayName && <span className="topbar-model-id">{form.modelId}</span>}
-      </div>
       <div className="topbar-spacer" />
       <KeyStatusPill />
     </header>

@@ -1,5 +1,6 @@
 // Display helpers: how values from main read in the UI.
-import type { ParamValue } from '../../../shared/domain'
+import type { ModelPrice, ParamValue } from '../../../shared/domain'
+import { formatUsd } from '../../../shared/pricing'
 
 /** Option values as designers expect to read them: `match_input_image` → "Match input image", png → PNG. */
 export function formatOption(fieldName: string, value: string): string {
@@ -11,6 +12,11 @@ export function formatOption(fieldName: string, value: string): string {
   return value
 }
 
+/** A field's title-case label as it reads inside a sentence: "Output Format" → "output format" (CFG stays CFG). */
+export function inSentence(label: string): string {
+  return label.replace(/\b([A-Z])([a-z]+)/g, (_, first: string, rest: string) => first.toLowerCase() + rest)
+}
+
 /** "2K · 16:9 · PNG": the params that change the picture, in the order main sent them. */
 export function summarizeParams(params: Record<string, ParamValue>): string[] {
   const parts: string[] = []
@@ -19,8 +25,10 @@ export function summarizeParams(params: Record<string, ParamValue>): string[] {
       if (value) parts.push(formatOption('', name))
     } else if (typeof value === 'number') {
       parts.push(`${formatOption('', name)} ${value}`)
-    } else if (value !== '') {
-      parts.push(formatOption(name, value))
+    } else if (typeof value === 'string') {
+      if (value !== '') parts.push(formatOption(name, value))
+    } else if (value !== null) {
+      parts.push(formatOption('', name))
     }
   }
   return parts
@@ -39,6 +47,26 @@ export function formatElapsed(ms: number): string {
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' })
+
+/** How old something fetched at `then` is, in words: "just now", "12 min ago", "3 h ago", "2 days ago". */
+export function formatAge(then: number, now: number): string {
+  const minutes = Math.floor((now - then) / 60_000)
+  if (minutes < 1) return 'just now'
+  if (minutes < 60) return `${minutes} min ago`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 24) return `${hours} h ago`
+  const days = Math.floor(hours / 24)
+  return days === 1 ? 'yesterday' : `${days} days ago`
+}
+
+/** A model's price per image as the picker shows it: "$0.035", or "from $0.012" when it depends on the settings. */
+export function formatPrice(price: ModelPrice | null): string | null {
+  if (!price) return null
+  const prices = [...(price.perImage !== undefined ? [price.perImage] : []), ...(price.tiers ?? []).map((t) => t.perImage)]
+  if (prices.length === 0) return null
+  const low = Math.min(...prices)
+  return low === Math.max(...prices) ? formatUsd(low) : `from ${formatUsd(low)}`
+}
 
 /** Timestamps from main are epoch milliseconds. */
 export function formatDateTime(epochMs: number): string {

@@ -1,35 +1,93 @@
-// What the user is composing. Lives in a store so switching views keeps the prompt and choices.
+// What the user is composing. Lives in a store so switching views (and models) keeps the prompt and choices.
 import { create } from 'zustand'
-import type { AddReferenceInput, FormField, ModelForm, ParamValue, ReferenceImage } from '../../../shared/domain'
+import { useShallow } from 'zustand/react/shallow'
+import type { AddReferenceInput, FormField, GenerateRequest, ModelForm, ModelSummary, ParamValue, ReferenceImage, SeedChoice } from '../../../shared/domain'
 import { MAX_IMAGES, MAX_REFERENCES, MIN_IMAGES } from '../../../shared/domain'
 import { api } from '../bridge'
 import { fileLabel, referenceInputFor } from '../lib/referenceFiles'
 import { settle } from '../lib/request'
 import { findLibraryImage } from './library'
-import { useModel } from './model'
+import { currentForm, findModel, useModel } from './model'
+import { useSettings } from './settings'
 import { toast } from './toasts'
 
-/** The fields the composer renders as controls (the prompt and reference images have their own UI). */
-export function paramFields(form: ModelForm): FormField[] {
-  return form.fields.filter((f) => f.name !== form.promptField && f.kind !== 'images')
+export type ImagesField = Extract<FormField, { kind: 'images' }>
+/** A field drawn as a control; images fields have slots of their own. */
+export type ControlField = Exclude<FormField, { kind: 'images' }>
+export type NumberField = Extract<FormField, { kind: 'number' }>
+/** The references tray feeds the form's first `input` images field, the mask slot its first `mask` field. */
+export type ImageSlot = 'input' | 'mask'
+const SLOTS: ImageSlot[] = ['input', 'mask']
+
+export const MAX_SEED = 2 ** 31 - 1
+const isSeed = (f: FormField): boolean => f.kind === 'number' && f.role === 'seed'
+
+/** The controls, in the form's order: not the prompt, the images or the model's own count (always sent as 1). */
+export function controlFields(form: ModelForm): ControlField[] {
+  return form.fields.filter((f): f is ControlField => f.kind !== 'images' && f.name !== form.promptField && f.name !== form.countField)
 }
 
-function initialValue(field: FormField): ParamValue | undefined {
+/** The controls whose values are `params`: all but the seed (the seed control sends `seed`, main records it per image). */
+function paramFields(form: ModelForm): ControlField[] {
+  return controlFields(form).filter((f) => !isSeed(f))
+}
+
+const seedField = (form: ModelForm | null): NumberField | undefined => form?.fields.find((f): f is NumberField => isSeed(f))
+
+export function slotField(form: ModelForm | null, slot: ImageSlot): ImagesField | undefined {
+  return form?.fields.find((f): f is ImagesField => f.kind === 'images' && f.role === slot)
+}
+
+/** What a slot is called: "Reference images" the prompt names as @ImageN, an edit model's one "Input image", "Mask". */
+export function slotLabel(field: ImagesField): string {
+  if (field.role === 'mask') return 'Mask'
+  return field.maxItems === 1 ? 'Input image' : 'Reference images'
+}
+
+/** What a field is sent as when the user has not touched it (undefined: not sent, the model's default applies). */
+function initialValue(field: ControlField): ParamValue | undefined {
   switch (field.kind) {
     case 'enum':
       return field.default ?? field.options[0]
     case 'boolean':
       return field.default ?? false
-    case 'number':
-    case 'text':
+    default:
       return field.default
-    case 'images':
-      return undefined
   }
 }
 
-/** A previous choice survives a form reload if the field still accepts it. */
-function stillValid(field: FormField, value: ParamValue | undefined): value is ParamValue {
+function jsonType(value: ParamValue): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number'
+  return typeof value
+}
+
+/** Whether a JSON value has a type the field's JSON Schema allows (any, when it names none). */
+function fitsSchema(schema: Record<string, ParamValue>, value: ParamValue): boolean {
+  const { type } = schema
+  const types = typeof type === 'string' ? [type] : Array.isArray(type) ? type.filter((t): t is string => typeof t === 'string') : []
+  if (types.length === 0) return true
+  const actual = jsonType(value)
+  return types.includes(actual) || (actual === 'integer' && types.includes('number'))
+}
+
+/** Why a number does not fit its field ("Use a whole number from 1 to 50"), or null when it does. */
+function numberProblem(field: NumberField, value: number): string | null {
+  const whole = field.integer || field.role === 'seed'
+  const min = field.min ?? (field.role === 'seed' ? 0 : undefined)
+  const max = field.role === 'seed' ? Math.min(field.max ?? MAX_SEED, MAX_SEED) : field.max
+  const fits = Number.isFinite(value) && (!whole || Number.isInteger(value)) && (min === undefined || value >= min) && (max === undefined || value <= max)
+  if (fits) return null
+  const kind = whole ? 'a whole number' : 'a number'
+  if (min !== undefined && max !== undefined) return `Use ${kind} from ${min} to ${max}`
+  if (min !== undefined) return `Use ${kind} of at least ${min}`
+  if (max !== undefined) return `Use ${kind} of at most ${max}`
+  return `Use ${kind}`
+}
+
+/** Whether a field takes this value as it is (a model switch or a recipe carries it over only then). */
+function accepts(field: ControlField, value: ParamValue | undefined): value is ParamValue {
   if (value === undefined) return false
   switch (field.kind) {
     case 'enum':
@@ -37,25 +95,47 @@ function stillValid(field: FormField, value: ParamValue | undefined): value is P
     case 'boolean':
       return typeof value === 'boolean'
     case 'number':
-      return typeof value === 'number'
+      return typeof value === 'number' && numberProblem(field, value) === null
     case 'text':
       return typeof value === 'string'
-    case 'images':
-      return false
+    case 'json':
+      return fitsSchema(field.schema, value)
   }
+}
+
+/**
+ * The params for `form`: a field keeps a value the user chose (`chosen`) if it accepts it, else starts at its own
+ * default (another model's default is no choice: 30 steps suit FLUX, not a turbo model).
+ */
+function shape(form: ModelForm, values: Record<string, ParamValue>, chosen: string[]): { params: Record<string, ParamValue>; chosen: string[] } {
+  const params: Record<string, ParamValue> = {}
+  const kept: string[] = []
+  for (const field of paramFields(form)) {
+    const carried = chosen.includes(field.name) && accepts(field, values[field.name])
+    const value = carried ? values[field.name] : initialValue(field)
+    if (carried) kept.push(field.name)
+    if (value !== undefined) params[field.name] = value
+  }
+  return { params, chosen: kept }
 }
 
 const clampCount = (n: number) => Math.min(MAX_IMAGES, Math.max(MIN_IMAGES, Math.round(n)))
 
-/** One place in the references tray: being checked by main, or ready (main stored it under its hash). */
+/** One place in an image slot: being checked by main, or ready (main stored it under its hash). */
 export type ReferenceTile =
   | { key: string; status: 'adding'; name: string }
   | { key: string; status: 'ready'; name: string; image: ReferenceImage }
 
-/** A file that was not added, and why (main's own sentence, or the tray's for the cap and duplicates). */
-export interface ReferenceProblem {
+/** A file that was not added, and why (main's own sentence, or the slot's for the cap and duplicates). */
+interface ReferenceProblem {
   id: number
   message: string
+}
+
+/** JSON typed into a json field that does not parse: kept as typed (never dropped) and shown with the reason. */
+interface JsonDraft {
+  text: string
+  error: string
 }
 
 /** Something to add: what to call it while it is checked, and how to build main's input (or why it cannot be). */
@@ -64,17 +144,12 @@ interface ReferenceSource {
   input: () => Promise<AddReferenceInput | { error: string }>
 }
 
-/** The form's reference field decides the cap; the model's name says whose cap it is. */
-export function referenceField(form: ModelForm | null): Extract<FormField, { kind: 'images' }> | undefined {
-  return form?.fields.find((f): f is Extract<FormField, { kind: 'images' }> => f.kind === 'images')
-}
-
 const quoted = (name: string) => `“${name.length > 60 ? `${name.slice(0, 57)}…` : name}”`
 /** Files are checked a few at a time: each may be read whole into memory (up to 30 MB) to be sent. */
 const ADD_CONCURRENCY = 3
 let nextTileKey = 1
 let nextProblemId = 1
-/** Adds still running; generate waits for them so the job gets every reference the user sees. */
+/** Adds still running; generate waits for them so the job gets every image the user sees. */
 const adding = new Set<Promise<void>>()
 
 /**
@@ -91,10 +166,19 @@ export interface RecipeReuse {
 interface ComposerState {
   prompt: string
   count: number
+  /** Values of the form's param fields (by schema name); a field without one is not sent. */
   params: Record<string, ParamValue>
-  /** In tray order: the order they are sent in, so the Nth is @ImageN in the prompt. */
-  references: ReferenceTile[]
-  referenceProblems: ReferenceProblem[]
+  /** The params the user set (or a reused recipe did): the ones a model switch carries over. */
+  chosen: string[]
+  jsonDrafts: Record<string, JsonDraft>
+  seed: SeedChoice
+  /** In slot order: the order they are sent in, so the Nth input image is @ImageN in the prompt. */
+  images: Record<ImageSlot, ReferenceTile[]>
+  imageProblems: Record<ImageSlot, ReferenceProblem[]>
+  /** The form the params were shaped for: a new one carries over what it can. */
+  shapedFor: ModelForm | null
+  /** What the last model switch could not carry over (field labels), said in one line until the next switch. */
+  notCarried: string[]
   submitting: boolean
   /** "More options" stays open across view switches once the user opened it. */
   moreOpen: boolean
@@ -102,24 +186,121 @@ interface ComposerState {
   setPrompt: (prompt: string) => void
   setCount: (count: number) => void
   setParam: (name: string, value: ParamValue | undefined) => void
+  /** Text typed into a json field, on blur: parsed into its param, or kept as a draft with the parse error. */
+  commitJson: (name: string, text: string) => void
+  setSeed: (seed: SeedChoice) => void
   adoptForm: (form: ModelForm) => void
   /** Files dropped, pasted or picked: each goes to main to be checked and stored; the ones over the cap are refused. */
-  addReferenceFiles: (files: File[]) => Promise<void>
-  /** An image from the library as a reference ("use as reference"). */
-  addReferenceFromLibrary: (imageId: string) => Promise<void>
+  addImageFiles: (slot: ImageSlot, files: File[]) => Promise<void>
+  /** An image from the library ("use as reference", "use as mask"). */
+  addLibraryImage: (slot: ImageSlot, imageId: string) => Promise<void>
+  removeImage: (slot: ImageSlot, key: string) => void
+  dismissImageProblems: (slot: ImageSlot) => void
   /** Fills in a recipe; answers the recorded settings this model's form no longer accepts (left as they were). */
   reuse: (recipe: RecipeReuse) => { skipped: string[] }
-  removeReference: (key: string) => void
-  dismissReferenceProblems: () => void
   generate: () => Promise<boolean>
+}
+
+/** What a switch from `before` to `after` leaves behind that the user had set, in form order. */
+function leftBehind(s: ComposerState, before: ModelForm, after: ModelForm, carried: string[], drafts: Record<string, JsonDraft>): string[] {
+  const lost: string[] = []
+  if (before.promptField && !after.promptField && s.prompt.trim()) lost.push('Prompt')
+  const controls = paramFields(before)
+  for (const field of before.fields) {
+    if (field.kind === 'images') {
+      const slot = field.role
+      if (slotField(before, slot) === field && s.images[slot].length > 0 && !slotField(after, slot)) lost.push(slotLabel(field))
+    } else if (isSeed(field)) {
+      if (s.seed.mode !== 'random' && !seedField(after)) lost.push(field.label)
+    } else if (controls.includes(field)) {
+      const dropped = (s.jsonDrafts[field.name] && !drafts[field.name]) || (s.chosen.includes(field.name) && !carried.includes(field.name))
+      if (dropped) lost.push(field.label)
+    }
+  }
+  return lost
+}
+
+/** Why Generate cannot run yet, keyed by where the reason is shown: a field's name, 'prompt' or 'model'. */
+function blockers(s: ComposerState, form: ModelForm, model: ModelSummary | undefined): Record<string, string> {
+  const reasons: Record<string, string> = {}
+  const deployment = model?.custom?.deployment
+  if (deployment !== undefined && deployment !== 'running') {
+    reasons.model = `Its deployment is ${deployment}: start it on Oxen.ai, then refresh the list of models.`
+  }
+  if (form.promptField && form.promptRequired && !s.prompt.trim()) reasons.prompt = 'Write a prompt'
+  for (const slot of SLOTS) {
+    const field = slotField(form, slot)
+    if (!field) continue
+    const n = s.images[slot].length
+    const least = Math.max(1, field.minItems)
+    if ((field.required || n > 0) && n < least) {
+      reasons[field.name] = least > 1 ? `Add at least ${least} images` : slot === 'mask' ? 'Add a mask' : 'Add an input image'
+    } else if (n > field.maxItems) {
+      const most = field.maxItems === 1 ? 'one image' : `at most ${field.maxItems} images`
+      reasons[field.name] = `${form.displayName} takes ${most}: remove ${n - field.maxItems}`
+    }
+  }
+  for (const field of controlFields(form)) {
+    const value = s.params[field.name]
+    const draft = s.jsonDrafts[field.name]
+    if (draft) reasons[field.name] = draft.error
+    else if (field.kind === 'number' && field.role === 'seed') {
+      if (s.seed.mode !== 'random') {
+        const problem = s.seed.value === undefined ? 'Enter a seed' : numberProblem(field, s.seed.value)
+        if (problem) reasons[field.name] = problem
+      }
+    } else if (field.kind === 'number' && typeof value === 'number') {
+      const problem = numberProblem(field, value)
+      if (problem) reasons[field.name] = problem
+    } else if (field.required && (value === undefined || value === '') && initialValue(field) === undefined) {
+      reasons[field.name] = 'Required'
+    }
+  }
+  return reasons
+}
+
+const NONE: Record<string, string> = {}
+
+/** `blockers` for the chosen model's form (none while it loads: Generate waits for the form anyway). */
+export function useBlockers(): Record<string, string> {
+  const form = useModel(currentForm)
+  const model = useModel((s) => findModel(s.catalogue, s.modelId))
+  return useComposer(useShallow((s) => (form ? blockers(s, form, model) : NONE)))
+}
+
+function requestFor(s: ComposerState, form: ModelForm): GenerateRequest {
+  const images: Record<string, string[]> = {}
+  for (const slot of SLOTS) {
+    const field = slotField(form, slot)
+    const hashes = s.images[slot].flatMap((t) => (t.status === 'ready' ? [t.image.hash] : []))
+    if (field && hashes.length > 0) images[field.name] = hashes
+  }
+  const params: Record<string, ParamValue> = {}
+  for (const field of paramFields(form)) {
+    const value = s.params[field.name]
+    if (value !== undefined) params[field.name] = value
+  }
+  return {
+    modelId: form.modelId,
+    prompt: form.promptField ? s.prompt : '',
+    count: s.count,
+    params,
+    images,
+    ...(seedField(form) ? { seed: s.seed } : {}),
+  }
 }
 
 export const useComposer = create<ComposerState>()((set, get) => ({
   prompt: '',
   count: 4,
   params: {},
-  references: [],
-  referenceProblems: [],
+  chosen: [],
+  jsonDrafts: {},
+  seed: { mode: 'random' },
+  images: { input: [], mask: [] },
+  imageProblems: { input: [], mask: [] },
+  shapedFor: null,
+  notCarried: [],
   submitting: false,
   moreOpen: false,
   setMoreOpen: (moreOpen) => set({ moreOpen }),
@@ -128,96 +309,142 @@ export const useComposer = create<ComposerState>()((set, get) => ({
   setParam: (name, value) =>
     set((s) => {
       const params = { ...s.params }
+      const chosen = s.chosen.filter((n) => n !== name)
       if (value === undefined) delete params[name]
-      else params[name] = value
-      return { params }
+      else {
+        params[name] = value
+        chosen.push(name)
+      }
+      return { params, chosen }
     }),
+  commitJson: (name, text) =>
+    set((s) => {
+      const params = { ...s.params }
+      const chosen = s.chosen.filter((n) => n !== name)
+      const jsonDrafts = { ...s.jsonDrafts }
+      delete jsonDrafts[name]
+      if (!text.trim()) delete params[name]
+      else {
+        try {
+          params[name] = JSON.parse(text) as ParamValue
+          chosen.push(name)
+        } catch (error) {
+          jsonDrafts[name] = { text, error: `Not valid JSON: ${(error as Error).message}` }
+        }
+      }
+      return { params, chosen, jsonDrafts }
+    }),
+  setSeed: (seed) => set({ seed }),
   adoptForm: (form) =>
     set((s) => {
-      const params: Record<string, ParamValue> = {}
-      for (const field of paramFields(form)) {
-        const previous = s.params[field.name]
-        const value = stillValid(field, previous) ? previous : initialValue(field)
-        if (value !== undefined) params[field.name] = value
-      }
-      return { params }
+      const before = s.shapedFor
+      const { params, chosen } = shape(form, s.params, s.chosen)
+      const jsonDrafts = Object.fromEntries(
+        Object.entries(s.jsonDrafts).filter(([name]) => form.fields.some((f) => f.name === name && f.kind === 'json')),
+      )
+      const switched = before !== null && before.modelId !== form.modelId
+      return { shapedFor: form, params, chosen, jsonDrafts, ...(switched ? { notCarried: leftBehind(s, before, form, chosen, jsonDrafts) } : {}) }
     }),
-  addReferenceFiles: (files) => addReferences(files.map((file) => ({ name: fileLabel(file), input: () => referenceInputFor(file) }))),
-  addReferenceFromLibrary: (imageId) => {
+  addImageFiles: (slot, files) => addImages(slot, files.map((file) => ({ name: fileLabel(file), input: () => referenceInputFor(file) }))),
+  addLibraryImage: (slot, imageId) => {
     const prompt = findLibraryImage(imageId)?.prompt
     const name = prompt ? (prompt.length > 40 ? `${prompt.slice(0, 39)}…` : prompt) : 'library image'
-    return addReferences([{ name, input: async () => ({ kind: 'library', imageId }) }])
+    return addImages(slot, [{ name, input: async () => ({ kind: 'library', imageId }) }])
   },
+  removeImage: (slot, key) => set((s) => ({ images: { ...s.images, [slot]: s.images[slot].filter((t) => t.key !== key) } })),
+  dismissImageProblems: (slot) => set((s) => ({ imageProblems: { ...s.imageProblems, [slot]: [] } })),
   reuse: (recipe) => {
     const skipped: string[] = []
-    const form = useModel.getState().form
+    const form = currentForm(useModel.getState())
     const next: Partial<ComposerState> = {}
     if (recipe.prompt !== undefined) next.prompt = recipe.prompt
     if (recipe.params) {
       if (!form) {
         // The form checks them when it loads (adoptForm keeps only what it accepts).
         next.params = { ...recipe.params }
+        next.chosen = Object.keys(recipe.params)
       } else {
-        const params: Record<string, ParamValue> = {}
-        const fields = paramFields(form)
-        for (const field of fields) {
+        // A field the recipe does not name was not sent then: the model's default reproduces it.
+        Object.assign(next, shape(form, recipe.params, Object.keys(recipe.params)))
+        next.jsonDrafts = {}
+        for (const field of paramFields(form)) {
           const recorded = recipe.params[field.name]
-          // A field the recipe does not name was not sent then: the model's default reproduces it.
-          const value = stillValid(field, recorded) ? recorded : initialValue(field)
-          if (recorded !== undefined && !stillValid(field, recorded)) skipped.push(field.label)
-          if (value !== undefined) params[field.name] = value
+          if (recorded !== undefined && !accepts(field, recorded)) skipped.push(field.label)
         }
+        const seed = seedField(form)
+        const recordedSeed = seed && recipe.params[seed.name]
+        if (typeof recordedSeed === 'number' && Number.isInteger(recordedSeed)) next.seed = { mode: 'fixed', value: recordedSeed }
         const known = new Set(form.fields.map((f) => f.name))
         for (const name of Object.keys(recipe.params)) if (!known.has(name)) skipped.push(name)
-        next.params = params
       }
     }
     if (recipe.references) {
-      const cap = referenceField(form)?.maxItems ?? MAX_REFERENCES
-      next.references = recipe.references
+      const cap = slotField(form, 'input')?.maxItems ?? MAX_REFERENCES
+      const input = recipe.references
         .slice(0, cap)
         .map((image) => ({ key: `ref-${nextTileKey++}`, status: 'ready' as const, name: image.name, image }))
-      next.referenceProblems = []
+      next.images = { ...get().images, input }
+      next.imageProblems = { ...get().imageProblems, input: [] }
     }
     set(next)
     return { skipped }
   },
-  removeReference: (key) => set((s) => ({ references: s.references.filter((t) => t.key !== key) })),
-  dismissReferenceProblems: () => set({ referenceProblems: [] }),
   generate: async () => {
-    if (get().submitting) return false
+    const form = currentForm(useModel.getState())
+    if (get().submitting || !form) return false
     set({ submitting: true })
     await Promise.allSettled([...adding])
-    const { prompt, count, params, references: tiles } = get()
-    const references = tiles.flatMap((t) => (t.status === 'ready' ? [t.image.hash] : []))
-    const result = await settle(api.generate({ prompt, count, params, references }))
+    if (Object.keys(blockers(get(), form, findModel(useModel.getState().catalogue, form.modelId))).length > 0) {
+      set({ submitting: false })
+      return false
+    }
+    const result = await settle(api.generate(requestFor(get(), form)))
     set({ submitting: false })
-    if (!result.ok) toast({ tone: 'danger', title: 'Could not start generating', message: result.error.message })
-    return result.ok
+    if (!result.ok) {
+      toast({ tone: 'danger', title: 'Could not start generating', message: result.error.message })
+      return false
+    }
+    set({ notCarried: [] })
+    // The composer starts on the model used last.
+    if (useSettings.getState().settings?.modelId !== form.modelId) void useSettings.getState().update({ modelId: form.modelId })
+    return true
   },
 }))
 
-function report(message: string): void {
-  useComposer.setState((s) => ({ referenceProblems: [...s.referenceProblems, { id: nextProblemId++, message }] }))
+function report(slot: ImageSlot, message: string): void {
+  useComposer.setState((s) => ({ imageProblems: { ...s.imageProblems, [slot]: [...s.imageProblems[slot], { id: nextProblemId++, message }] } }))
 }
 
-/** Takes what fits under the cap as "adding" tiles (the rest is refused in one sentence), then checks each with main. */
-async function addReferences(sources: ReferenceSource[]): Promise<void> {
+const tilesOf = (slot: ImageSlot) => useComposer.getState().images[slot]
+const setTiles = (slot: ImageSlot, tiles: ReferenceTile[]) => useComposer.setState((s) => ({ images: { ...s.images, [slot]: tiles } }))
+const duplicate = (slot: ImageSlot, name: string) => `${quoted(name)} is already ${slot === 'mask' ? 'the mask' : 'one of the reference images'}.`
+
+/**
+ * Takes what fits under the slot's cap as "adding" tiles (the rest is refused in one sentence), then checks each with
+ * main. A slot that holds one image (an edit model's input, a mask) takes the new one in place of the old.
+ */
+async function addImages(slot: ImageSlot, sources: ReferenceSource[]): Promise<void> {
   if (sources.length === 0) return
-  const form = useModel.getState().form
-  const cap = referenceField(form)?.maxItems ?? MAX_REFERENCES
-  const room = Math.max(0, cap - useComposer.getState().references.length)
-  const taken = sources.slice(0, room).map((source) => ({ ...source, key: `ref-${nextTileKey++}` }))
+  const form = currentForm(useModel.getState())
+  const field = slotField(form, slot)
+  const model = form?.displayName ?? 'This model'
+  if (form && !field) {
+    report(slot, `${model} takes no ${slot === 'mask' ? 'mask' : 'input images'}.`)
+    return
+  }
+  const cap = field?.maxItems ?? MAX_REFERENCES
+  const kept = cap === 1 ? [] : tilesOf(slot)
+  const taken = sources.slice(0, Math.max(0, cap - kept.length)).map((source) => ({ ...source, key: `ref-${nextTileKey++}` }))
   const refused = sources.length - taken.length
-  useComposer.setState((s) => ({ references: [...s.references, ...taken.map(({ key, name }) => ({ key, name, status: 'adding' as const }))] }))
+  setTiles(slot, [...kept, ...taken.map(({ key, name }) => ({ key, name, status: 'adding' as const }))])
   if (refused > 0) {
-    const model = form?.displayName ?? 'This model'
-    report(`${model} accepts at most ${cap} reference images; ${refused} ${refused === 1 ? 'was' : 'were'} not added.`)
+    const what = slot === 'mask' ? (cap === 1 ? 'one mask' : `at most ${cap} masks`) : cap === 1 ? 'one input image' : `at most ${cap} reference images`
+    report(slot, `${model} accepts ${what}; ${refused} ${refused === 1 ? 'was' : 'were'} not added.`)
   }
 
   const queue = [...taken]
   const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) await addOne(next.key, next)
+    for (let next = queue.shift(); next; next = queue.shift()) await addOne(slot, next.key, next)
   }
   const run = Promise.all(Array.from({ length: Math.min(ADD_CONCURRENCY, taken.length) }, worker)).then(() => undefined)
   adding.add(run)
@@ -228,30 +455,30 @@ async function addReferences(sources: ReferenceSource[]): Promise<void> {
   }
 }
 
-async function addOne(key: string, source: ReferenceSource): Promise<void> {
+async function addOne(slot: ImageSlot, key: string, source: ReferenceSource): Promise<void> {
   // Removed while waiting its turn: nothing to do.
-  if (!useComposer.getState().references.some((t) => t.key === key)) return
+  if (!tilesOf(slot).some((t) => t.key === key)) return
   const input = await source.input()
   const result = 'error' in input ? ({ ok: false, error: { message: input.error } } as const) : await settle(api.addReference(input))
-  const { references } = useComposer.getState()
-  if (!references.some((t) => t.key === key)) return
-  const without = references.filter((t) => t.key !== key)
+  const tiles = tilesOf(slot)
+  if (!tiles.some((t) => t.key === key)) return
+  const without = tiles.filter((t) => t.key !== key)
   if (!result.ok) {
-    useComposer.setState({ references: without })
+    setTiles(slot, without)
     // Main's sentences name the file; anything else (a lost connection) gets the name in front.
-    report(result.error.message.includes('“') ? result.error.message : `${quoted(source.name)}: ${result.error.message}`)
-  } else {
-    // The same image twice: the one earlier in the tray stays, whichever finished checking first.
-    const position = references.findIndex((t) => t.key === key)
-    const twin = references.findIndex((t) => t.status === 'ready' && t.image.hash === result.value.hash)
-    if (twin >= 0 && twin < position) {
-      useComposer.setState({ references: without })
-      report(`${quoted(source.name)} is already one of the reference images.`)
-      return
-    }
-    const ready: ReferenceTile = { key, status: 'ready', name: source.name, image: result.value }
-    const later = twin > position ? references[twin] : undefined
-    useComposer.setState({ references: references.filter((t) => t !== later).map((t) => (t.key === key ? ready : t)) })
-    if (later) report(`${quoted(later.name)} is already one of the reference images.`)
+    report(slot, result.error.message.includes('“') ? result.error.message : `${quoted(source.name)}: ${result.error.message}`)
+    return
   }
+  // The same image twice: the one earlier in the slot stays, whichever finished checking first.
+  const position = tiles.findIndex((t) => t.key === key)
+  const twin = tiles.findIndex((t) => t.status === 'ready' && t.image.hash === result.value.hash)
+  if (twin >= 0 && twin < position) {
+    setTiles(slot, without)
+    report(slot, duplicate(slot, source.name))
+    return
+  }
+  const ready: ReferenceTile = { key, status: 'ready', name: source.name, image: result.value }
+  const later = twin > position ? tiles[twin] : undefined
+  setTiles(slot, tiles.filter((t) => t !== later).map((t) => (t.key === key ? ready : t)))
+  if (later) report(slot, duplicate(slot, later.name))
 }

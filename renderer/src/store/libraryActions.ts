@@ -3,7 +3,7 @@
 import type { Board, ImageDetail, LibraryImage } from '../../../shared/domain'
 import { api, isDesktop } from '../bridge'
 import { settle } from '../lib/request'
-import { useComposer, type RecipeReuse } from './composer'
+import { useComposer, type ImageSlot, type RecipeReuse } from './composer'
 import { useImageDetail } from './imageDetail'
 import { reloadLibrary, useLibrary } from './library'
 import { useNavigation } from './navigation'
@@ -292,24 +292,27 @@ async function referencesOf(image: LibraryImage): Promise<ImageDetail | string> 
   return result.ok ? result.value : result.error.message
 }
 
-/** Adds images to the composer's references (staying in the library, so several can be picked). */
-export async function useAsReference(ids: string[]): Promise<void> {
+/** Adds images to one of the composer's slots: the references, or the mask (staying in the library, so several can be picked). */
+export async function useAsReference(ids: string[], slot: ImageSlot = 'input'): Promise<void> {
   if (ids.length === 0) return
   const composer = useComposer.getState()
-  const before = composer.references.length
-  await Promise.all(ids.map((id) => composer.addReferenceFromLibrary(id)))
-  const { references, referenceProblems } = useComposer.getState()
-  const added = references.length - before
+  const before = new Set(composer.images[slot].map((t) => t.key))
+  await Promise.all(ids.map((id) => composer.addLibraryImage(slot, id)))
+  const { images, imageProblems } = useComposer.getState()
+  // New tiles, also where one took the place of another (a slot that holds one image).
+  const added = images[slot].filter((t) => !before.has(t.key)).length
+  const problems = imageProblems[slot]
+  const mask = slot === 'mask'
   if (added > 0) {
-    // On Create the tray shows it; elsewhere a toast says where it went.
+    // On Create the slot shows it; elsewhere a toast says where it went.
     if (useNavigation.getState().view === 'create') return
     toast({
       tone: 'success',
-      title: added === 1 ? 'Added to the reference images' : `Added ${added} reference images`,
-      message: `The composer has ${references.length} now.`,
+      title: mask ? 'Set as the mask' : added === 1 ? 'Added to the reference images' : `Added ${added} reference images`,
+      ...(mask ? {} : { message: `The composer has ${images.input.length} now.` }),
       action: { label: 'Go to Create', altText: 'Open Create from the main navigation.', run: () => useNavigation.getState().go('create') },
     })
-  } else if (referenceProblems.length) {
-    toast({ tone: 'danger', title: 'Not added to the reference images', message: referenceProblems[referenceProblems.length - 1]!.message })
+  } else if (problems.length) {
+    toast({ tone: 'danger', title: mask ? 'Not set as the mask' : 'Not added to the reference images', message: problems[problems.length - 1]!.message })
   }
 }

@@ -20,8 +20,8 @@ export const useSecrets = create<SecretsState>()((set, get) => ({
   status: null,
   receive: (status) => {
     set({ status })
-    // A new, removed or lost key changes whether the model form can load.
-    void useModel.getState().load()
+    // A new, removed or lost key changes whether the list of models can refresh and the form can load.
+    void useModel.getState().reload()
   },
   load: async () => {
     const result = await settle(api.getSecretStatus())
@@ -41,7 +41,7 @@ export const useSecrets = create<SecretsState>()((set, get) => ({
   },
   test: async (): Promise<KeyTestResult> => {
     const result = await settle(api.testApiKey())
-    if (result.ok && result.value.ok && useModel.getState().status === 'error') void useModel.getState().load()
+    if (result.ok && result.value.ok && useModel.getState().status === 'error') void useModel.getState().reload()
     return result.ok ? result.value : { ok: false, message: result.error.message }
   },
 }))

@@ -22,15 +22,23 @@ export function startSubscriptions(): void {
     void useLibrary.getState().loadFacets()
   })
   api.onSecretStatus((status) => useSecrets.getState().receive(status))
-  useModel.subscribe((model) => {
-    if (model.status === 'ready') useComposer.getState().adoptForm(model.form)
+  useModel.subscribe((model, before) => {
+    if (model.form && model.form !== before.form) useComposer.getState().adoptForm(model.form)
   })
 
   // The library's first page first: it is what the window shows soonest.
   void useLibrary.getState().search()
-  void useSettings.getState().load()
+  // The composer starts on the model used last.
+  void useSettings
+    .getState()
+    .load()
+    .then(() => {
+      const modelId = useSettings.getState().settings?.modelId
+      if (modelId) void useModel.getState().select(modelId)
+      else useModel.setState({ status: 'idle' })
+    })
+  void useModel.getState().loadCatalogue()
   void useSecrets.getState().load()
-  void useModel.getState().load()
   void useJobs.getState().load()
   void useLibrary.getState().loadFacets()
 }

@@ -297,10 +297,6 @@ function ConnectionSection() {
             <dt className="field-label">Oxen server</dt>
             <dd className="mono">{settings?.oxenBaseUrl ?? '—'}</dd>
           </div>
-          <div className="settings-row">
-            <dt className="field-label">Model</dt>
-            <dd className="mono">{settings?.modelId ?? '—'}</dd>
-          </div>
         </dl>
       </div>
     </section>

@@ -1,20 +1,26 @@
-// The left panel of Create: prompt, the model's fields, how many images, Generate.
+// The left panel of Create: the model, its prompt, images and fields, how many images, and Generate with its price.
 import type { KeyboardEvent } from 'react'
-import { ChevronRight, ImagePlus, Loader2, Settings2, SlidersHorizontal, Sparkles } from 'lucide-react'
+import { ChevronRight, ImagePlus, Info, Loader2, Settings2, Sparkles, SquareDashed, X } from 'lucide-react'
 import { Collapsible } from 'radix-ui'
+import clsx from 'clsx'
 import { useShallow } from 'zustand/react/shallow'
 import type { ModelForm, ParamValue } from '../../../../shared/domain'
 import { MAX_PROMPT_CHARS } from '../../../../shared/domain'
-import { generateShortcut, summarizeParams } from '../../lib/format'
-import { paramFields, referenceField, useComposer } from '../../store/composer'
-import { useModel } from '../../store/model'
+import { estimateCost, formatUsd } from '../../../../shared/pricing'
+import { generateShortcut, inSentence, summarizeParams } from '../../lib/format'
+import { controlFields, slotField, useBlockers, useComposer, type ImageSlot } from '../../store/composer'
+import { currentForm, useModel } from '../../store/model'
 import { useNavigation } from '../../store/navigation'
 import { useSecrets } from '../../store/secrets'
 import { Callout } from '../Callout'
 import { Hint, Kbd } from '../Hint'
+import { IconButton } from '../IconButton'
 import { CountStepper } from './CountStepper'
 import { FieldControl } from './FieldControl'
+import { MaskSlot } from './MaskSlot'
+import { ModelPicker } from './ModelPicker'
 import { ReferencesTray } from './ReferencesTray'
+import { SeedControl } from './SeedControl'
 import { useReferenceIntake } from './useReferenceIntake'
 
 function pick(params: Record<string, ParamValue>, names: string[]): Record<string, ParamValue> {
@@ -26,22 +32,31 @@ function pick(params: Record<string, ParamValue>, names: string[]): Record<strin
   return picked
 }
 
-function ModelFields({ form }: { form: ModelForm }) {
+/** The fields' defaults, which decide a tiered price where a param is not set. */
+function defaultsOf(form: ModelForm): Record<string, ParamValue> {
+  const defaults: Record<string, ParamValue> = {}
+  for (const field of form.fields) if ('default' in field && field.default !== undefined) defaults[field.name] = field.default
+  return defaults
+}
+
+function ModelFields({ form, reasons }: { form: ModelForm; reasons: Record<string, string> }) {
   const { params, setParam, moreOpen, setMoreOpen } = useComposer(
     useShallow((s) => ({ params: s.params, setParam: s.setParam, moreOpen: s.moreOpen, setMoreOpen: s.setMoreOpen })),
   )
-  const fields = paramFields(form)
+  const fields = controlFields(form)
   // Choices a designer makes on every image (size, ratio, format: the enums) stay in sight even when the
   // schema's `basic` list leaves them out; free-form extras go under "More options".
   const inSight = (f: (typeof fields)[number]) => f.basic || f.kind === 'enum'
   const basic = fields.filter(inSight)
   const more = fields.filter((f) => !inSight(f))
+  const moreReason = more.map((f) => reasons[f.name]).find(Boolean)
   const render = (list: typeof fields) =>
-    list.map(
-      (field) =>
-        field.kind !== 'images' && (
-          <FieldControl key={field.name} field={field} value={params[field.name]} onChange={(v) => setParam(field.name, v)} />
-        ),
+    list.map((field) =>
+      field.kind === 'number' && field.role === 'seed' ? (
+        <SeedControl key={field.name} field={field} reason={reasons[field.name]} />
+      ) : (
+        <FieldControl key={field.name} field={field} value={params[field.name]} onChange={(v) => setParam(field.name, v)} reason={reasons[field.name]} />
+      ),
     )
 
   return (
@@ -52,10 +67,10 @@ function ModelFields({ form }: { form: ModelForm }) {
           <Collapsible.Trigger className="more-trigger">
             <ChevronRight className="more-chevron" aria-hidden size={14} strokeWidth={2} />
             More options
-            {/* What the hidden fields are set to, so nothing surprising is sent. */}
+            {/* What the hidden fields are set to, so nothing surprising is sent; or what in them holds Generate back. */}
             {!moreOpen && (
-              <span className="more-summary" aria-hidden>
-                {summarizeParams(pick(params, more.map((f) => f.name))).join(' · ')}
+              <span className={clsx('more-summary', moreReason && 'more-summary-reason')} aria-hidden={!moreReason}>
+                {moreReason ?? summarizeParams(pick(params, more.map((f) => f.name))).join(' · ')}
               </span>
             )}
           </Collapsible.Trigger>
@@ -81,14 +96,29 @@ function FormSkeleton() {
   )
 }
 
+/** What the last model switch could not carry over, in one line. */
+function NotCarried() {
+  const notCarried = useComposer((s) => s.notCarried)
+  if (notCarried.length === 0) return null
+  return (
+    <div className="carry-note" role="status">
+      <Info aria-hidden size={12} strokeWidth={2} />
+      <span className="carry-note-text">Not carried over: {notCarried.map(inSentence).join(', ')}</span>
+      <IconButton label="Dismiss" icon={X} size="sm" onClick={() => useComposer.setState({ notCarried: [] })} />
+    </div>
+  )
+}
+
 export function Composer() {
-  const model = useModel(useShallow((s) => ({ status: s.status, form: s.form, error: s.error })))
-  const { prompt, count, submitting } = useComposer(useShallow((s) => ({ prompt: s.prompt, count: s.count, submitting: s.submitting })))
+  const model = useModel(useShallow((s) => ({ status: s.status, error: s.error, shown: s.form })))
+  const form = useModel(currentForm)
+  const { prompt, count, params, submitting } = useComposer(useShallow((s) => ({ prompt: s.prompt, count: s.count, params: s.params, submitting: s.submitting })))
   const { setPrompt, setCount, generate } = useComposer(
     useShallow((s) => ({ setPrompt: s.setPrompt, setCount: s.setCount, generate: s.generate })),
   )
   const go = useNavigation((s) => s.go)
   const keyState = useSecrets((s) => s.status?.state)
+  const reasons = useBlockers()
   const settingsButton = (
     <button type="button" className="btn btn-secondary btn-sm" onClick={() => go('settings')}>
       <Settings2 aria-hidden size={14} strokeWidth={1.75} />
@@ -96,11 +126,16 @@ export function Composer() {
     </button>
   )
 
-  const ready = model.form !== null
-  const canGenerate = ready && !submitting
-  const references = referenceField(model.form)
-  const referenceCount = useComposer((s) => s.references.length)
-  const intake = useReferenceIntake(references !== undefined)
+  // The form on screen: while another model's loads, the one before (its choices are what carries over).
+  const shown = model.shown
+  const firstReason = Object.values(reasons)[0]
+  const canGenerate = form !== null && !submitting && firstReason === undefined
+  const input = slotField(shown, 'input')
+  const mask = slotField(shown, 'mask')
+  const slots: ImageSlot[] = [...(input ? (['input'] as const) : []), ...(mask ? (['mask'] as const) : [])]
+  const intake = useReferenceIntake(slots)
+  const cost = form ? estimateCost(form.price, params, count, defaultsOf(form)) : null
+  const referenceCount = useComposer((s) => s.images.input.length)
 
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Enter' && (event.metaKey || event.ctrlKey)) {
@@ -112,9 +147,9 @@ export function Composer() {
   return (
     <aside className="composer" aria-label="Composer" onKeyDown={onKeyDown} {...intake.handlers}>
       <div className="composer-scroll">
-        <div className="panel-heading">
-          <SlidersHorizontal aria-hidden size={14} strokeWidth={1.75} />
-          <h2>Compose</h2>
+        <div className="composer-model">
+          <ModelPicker reason={reasons.model} />
+          <NotCarried />
         </div>
 
         {model.status === 'error' && model.error && (
@@ -127,7 +162,7 @@ export function Composer() {
             {model.error.message}
           </Callout>
         )}
-        {/* The catalog may load without a key; generating cannot. */}
+        {/* The list of models may load without a key; generating cannot. */}
         {keyState === 'absent' && model.status !== 'error' && (
           <Callout tone="warning" title="Add your Oxen API key" action={settingsButton}>
             Atelier needs your Oxen.ai API key to generate images. Paste it once in Settings; it stays in your system
@@ -135,44 +170,49 @@ export function Composer() {
           </Callout>
         )}
 
-        <div className="field">
-          <div className="field-label-row">
-            <label className="field-label" htmlFor="composer-prompt">
-              Prompt
-            </label>
-            <span className="field-hint" aria-hidden>
-              {prompt.length > MAX_PROMPT_CHARS * 0.8 ? `${prompt.length} / ${MAX_PROMPT_CHARS}` : ''}
-            </span>
+        {(!shown || shown.promptField !== null) && (
+          <div className="field">
+            <div className="field-label-row">
+              <label className="field-label" htmlFor="composer-prompt">
+                Prompt
+              </label>
+              <span className="field-hint">
+                {prompt.length > MAX_PROMPT_CHARS * 0.8 ? `${prompt.length} / ${MAX_PROMPT_CHARS}` : reasons.prompt ? 'Required' : ''}
+              </span>
+            </div>
+            <textarea
+              id="composer-prompt"
+              className="textarea prompt"
+              rows={6}
+              maxLength={MAX_PROMPT_CHARS}
+              placeholder="Describe the image you want: subject, setting, light, lens, mood…"
+              value={prompt}
+              onChange={(e) => setPrompt(e.target.value)}
+              spellCheck
+            />
           </div>
-          <textarea
-            id="composer-prompt"
-            className="textarea prompt"
-            rows={6}
-            maxLength={MAX_PROMPT_CHARS}
-            placeholder="Describe the image you want: subject, setting, light, lens, mood…"
-            value={prompt}
-            onChange={(e) => setPrompt(e.target.value)}
-            spellCheck
-          />
-        </div>
+        )}
 
-        {references && <ReferencesTray field={references} />}
+        {input && <ReferencesTray field={input} reason={reasons[input.name]} />}
+        {mask && <MaskSlot field={mask} reason={reasons[mask.name]} />}
 
-        {model.form ? <ModelFields form={model.form} /> : model.status === 'loading' && <FormSkeleton />}
+        {shown ? <ModelFields form={shown} reasons={reasons} /> : model.status === 'loading' && <FormSkeleton />}
       </div>
 
       <div className="composer-footer">
         <CountStepper value={count} onChange={setCount} />
         <Hint
           content={
-            <>
-              Generate <Kbd>{generateShortcut}</Kbd>
-            </>
+            firstReason ?? (
+              <>
+                Generate <Kbd>{generateShortcut}</Kbd>
+              </>
+            )
           }
         >
           <button
             type="button"
-            className="btn btn-primary btn-lg btn-block"
+            className="btn btn-primary btn-lg btn-block generate"
             aria-disabled={!canGenerate}
             onClick={() => canGenerate && void generate()}
           >
@@ -181,22 +221,34 @@ export function Composer() {
             ) : (
               <Sparkles aria-hidden size={16} strokeWidth={1.75} />
             )}
-            Generate
+            Generate {count}
+            {cost !== null && <span className="generate-cost tabular">{` · ≈ ${formatUsd(cost)}`}</span>}
           </button>
         </Hint>
       </div>
 
-      {intake.dragging && references && (
-        <div className="drop-overlay" aria-hidden>
-          <div className="drop-overlay-card">
-            <span className="drop-overlay-icon">
-              <ImagePlus size={20} strokeWidth={1.5} />
-            </span>
-            <p className="drop-overlay-title">Drop to add reference images</p>
-            <p className="drop-overlay-text">
-              PNG, JPEG or WebP · {Math.max(0, references.maxItems - referenceCount)} of {references.maxItems} places left
-            </p>
-          </div>
+      {intake.dragging && (
+        <div className={clsx('drop-overlay', slots.length > 1 && 'drop-overlay-split')} aria-hidden>
+          {slots.map((slot) => (
+            <div key={slot} className={clsx('drop-overlay-zone', intake.over === slot && 'is-over')} {...intake.zone(slot)}>
+              <div className="drop-overlay-card">
+                <span className="drop-overlay-icon">
+                  {slot === 'mask' ? <SquareDashed size={20} strokeWidth={1.5} /> : <ImagePlus size={20} strokeWidth={1.5} />}
+                </span>
+                {slot === 'mask' ? (
+                  <p className="drop-overlay-title">Drop to use as the mask</p>
+                ) : (
+                  <>
+                    <p className="drop-overlay-title">{input?.maxItems === 1 ? 'Drop to use as the input image' : 'Drop to add reference images'}</p>
+                    <p className="drop-overlay-text">
+                      PNG, JPEG or WebP
+                      {input && input.maxItems > 1 && ` · ${Math.max(0, input.maxItems - referenceCount)} of ${input.maxItems} places left`}
+                    </p>
+                  </>
+                )}
+              </div>
+            </div>
+          ))}
         </div>
       )}
     </aside>

@@ -41,7 +41,7 @@ import {
   setStarred,
   useAsReference,
 } from '../../store/libraryActions'
-import { useModel } from '../../store/model'
+import { findModel, useModel } from '../../store/model'
 import { Callout } from '../Callout'
 import { Hint } from '../Hint'
 import { IconButton } from '../IconButton'
@@ -168,14 +168,14 @@ function paramLabel(name: string, fields: FormField[] | undefined): string {
 
 function paramValue(name: string, value: ParamValue): string {
   if (typeof value === 'boolean') return value ? 'On' : 'Off'
-  if (typeof value === 'number') return String(value)
-  return formatOption(name, value)
+  if (typeof value === 'string') return formatOption(name, value)
+  return typeof value === 'number' ? String(value) : JSON.stringify(value)
 }
 
 function Recipe({ image }: { image: LibraryImage }) {
   const form = useModel((s) => s.form)
   const fields = form?.modelId === image.modelId ? form.fields : undefined
-  const modelName = form?.modelId === image.modelId ? form.displayName : undefined
+  const modelName = useModel((s) => findModel(s.catalogue, image.modelId)?.displayName)
   const row = (label: string, value: ReactNode, mono = false) => (
     <div className="detail-meta-row" key={label}>
       <dt>{label}</dt>

@@ -15,6 +15,7 @@ import {
   RotateCcw,
   SlidersHorizontal,
   Sparkles,
+  SquareDashed,
   Star,
   StarOff,
   Trash2,
@@ -25,8 +26,10 @@ import {
 import type { ContextMenu, DropdownMenu } from 'radix-ui'
 import type { LibraryImage } from '../../../../shared/domain'
 import { useBoardDialog } from '../../store/boardDialog'
+import { slotField } from '../../store/composer'
 import { useImageDetail } from '../../store/imageDetail'
 import { useLibrary } from '../../store/library'
+import { currentForm, useModel } from '../../store/model'
 import {
   addToBoard,
   copyImage,
@@ -69,6 +72,8 @@ export function ImageMenuItems({ kit: Kit, images, onPreview, inDetails }: Image
   const boards = useLibrary((s) => s.facets?.boards ?? [])
   const scope = useLibrary((s) => s.scope)
   const showBoardDialog = useBoardDialog((s) => s.show)
+  // The composer's model takes a mask: a single image can be it.
+  const takesMask = useModel((s) => slotField(currentForm(s), 'mask') !== undefined)
   const ids = images.map((i) => i.id)
   const one = images.length === 1 ? images[0] : undefined
   const trashed = images.length > 0 && images.every((i) => i.trashedAt !== undefined)
@@ -107,6 +112,11 @@ export function ImageMenuItems({ kit: Kit, images, onPreview, inDetails }: Image
       <Item kit={Kit} icon={ImagePlus} onSelect={() => void useAsReference(ids)}>
         Use as reference{these}
       </Item>
+      {one && takesMask && (
+        <Item kit={Kit} icon={SquareDashed} onSelect={() => void useAsReference([one.id], 'mask')}>
+          Use as mask
+        </Item>
+      )}
       <Kit.Separator className="menu-separator" />
       {!trashed && (
         <Item kit={Kit} icon={allStarred ? StarOff : Star} shortcut="S" onSelect={() => void setStarred(ids, !allStarred)}>

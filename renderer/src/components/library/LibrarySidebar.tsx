@@ -11,7 +11,7 @@ import { formatOption } from '../../lib/format'
 import { useBoardDialog } from '../../store/boardDialog'
 import { useLibrary, type FacetKind, type Scope } from '../../store/library'
 import { addToBoard } from '../../store/libraryActions'
-import { useModel } from '../../store/model'
+import { findModel, useModel } from '../../store/model'
 import { IconButton } from '../IconButton'
 
 function ScopeItem({ scope, icon: Icon, label, count, children }: { scope: Scope; icon: LucideIcon; label: string; count?: number; children?: ReactNode }) {
@@ -116,11 +116,11 @@ const FORMAT_NAMES: Record<string, string> = { png: 'PNG', jpeg: 'JPEG', webp: '
 function FacetSection({ kind, title, options }: { kind: FacetKind; title: string; options: string[] }) {
   const chosen = useLibrary((s) => s[kind])
   const { toggleFacet, clearFacet } = useLibrary(useShallow((s) => ({ toggleFacet: s.toggleFacet, clearFacet: s.clearFacet })))
-  const form = useModel((s) => s.form)
+  const catalogue = useModel((s) => s.catalogue)
   const [open, setOpen] = useState(true)
   const label = (value: string) => {
     if (kind === 'formats') return FORMAT_NAMES[value] ?? formatOption('format', value)
-    if (kind === 'modelIds' && form?.modelId === value) return form.displayName
+    if (kind === 'modelIds') return findModel(catalogue, value)?.displayName ?? value
     return value
   }
   // A chosen value the facets no longer list (its last image went) stays visible so it can be unticked.
