@@ -79,6 +79,9 @@ test.describe('jobs', () => {
     await expect(card.getByText('Done', { exact: true })).toBeVisible({ timeout: 30_000 })
     await expect(card.getByRole('img', { name: /^Image \d of 2: saved$/ })).toHaveCount(2)
     await expect(retry).toHaveCount(0)
+    // The card names its model and what Oxen charged: the two saved images, not the failed try.
+    await expect(card.getByText('Seedream 5.0 Lite', { exact: true })).toBeVisible()
+    await expect(card.getByText('$0.07', { exact: true })).toHaveAttribute('title', 'Oxen charged $0.07 (estimated $0.07)')
     const retried = card.getByRole('img', { name: /^Image \d of 2: saved$/ }).filter({ hasText: '2nd' })
     await expect(retried).toHaveCount(1)
     await expect(retried).toHaveAccessibleDescription('2nd try. 1st try failed: Oxen could not make this image: Insufficient credits')

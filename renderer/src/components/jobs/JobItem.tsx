@@ -5,7 +5,9 @@ import { AlertDialog } from 'radix-ui'
 import clsx from 'clsx'
 import type { Job, JobImage } from '../../../../shared/domain'
 import { formatElapsed, formatTime, summarizeParams } from '../../lib/format'
+import { formatUsd } from '../../../../shared/pricing'
 import { useJobs } from '../../store/jobs'
+import { findModel, useModel } from '../../store/model'
 import { Hint } from '../Hint'
 import { IconButton } from '../IconButton'
 import { ImageSlots } from './ImageSlots'
@@ -149,6 +151,17 @@ function SendAgain({ job, count }: { job: Job; count: number }) {
   )
 }
 
+/** What the job cost (the images' own costs, once all are known), else what it was estimated to cost. */
+function jobCost(job: Job): { text: string; title: string } | null {
+  const saved = job.images.filter((i) => i.state === 'saved')
+  if (job.status !== 'running' && saved.length > 0 && saved.every((i) => i.cost !== undefined)) {
+    const actual = saved.reduce((sum, i) => sum + Number(i.cost), 0)
+    const estimate = job.estimate !== undefined ? ` (estimated ${formatUsd(job.estimate)})` : ''
+    return { text: formatUsd(actual), title: `Oxen charged ${formatUsd(actual)}${estimate}` }
+  }
+  return job.estimate !== undefined ? { text: `≈ ${formatUsd(job.estimate)}`, title: 'Estimated from the model’s price' } : null
+}
+
 export function JobItem({ job, now }: { job: Job; now: number }) {
   const finishedAt = useJobs((s) => s.finishedAt[job.id])
   const cancel = useJobs((s) => s.cancel)
@@ -157,6 +170,8 @@ export function JobItem({ job, now }: { job: Job; now: number }) {
   const showUnconfirmed = unconfirmed > 0 && job.status === 'failed'
   const { label, icon: Icon } = showUnconfirmed ? UNCONFIRMED : STATUS[job.status]
   const params = summarizeParams(job.params)
+  const model = useModel((s) => findModel(s.catalogue, job.modelId))
+  const cost = jobCost(job)
   const end = running ? now : finishedAt
   const progress = progressWord(job)
   const resumed = job.images.some((i) => i.resumed)
@@ -194,12 +209,14 @@ export function JobItem({ job, now }: { job: Job; now: number }) {
         {job.prompt}
       </p>
       <p className="job-details">
+        <span title={job.modelId}>{model?.displayName ?? job.modelId}</span>
         <span>
           {job.count} {job.count === 1 ? 'image' : 'images'}
         </span>
         {params.map((p) => (
           <span key={p}>{p}</span>
         ))}
+        {cost && <span className="tabular" title={cost.title}>{cost.text}</span>}
         {progress && <span className="job-progress">{progress}</span>}
       </p>
       <ReferenceSupply job={job} />
