@@ -3,7 +3,6 @@
 // images (each fully decodable), nothing is left in `.tmp`, no generation is saved twice, and Oxen saw no
 // duplicate enqueue. Extra cases: a refused connection, a crash mid-download, cancel, and cost.
 import { existsSync, readdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -12,7 +11,7 @@ import type { JobEngineDeps } from '../../electron/services/jobs/engine'
 import { deriveModelForm } from '../../electron/services/oxen/model-form'
 import { OxenClient, type FetchLike } from '../../electron/services/oxen/client'
 import { startSimulator, type Simulator, type SimulatorFaults, type SimulatorOptions } from '../../tools/oxen-simulator/index'
-import { JobsWorld, waitFor } from '../fixtures/jobs-world'
+import { closedPort, JobsWorld, waitFor } from '../fixtures/jobs-world'
 
 const KEY = 'test-key-fault-matrix'
 const MODEL = 'bytedance-seedream-5-lite'
@@ -556,14 +555,3 @@ describe('beyond the simulator’s fault list', () => {
     await expectLibraryHolds(job, 2)
   })
 })
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}

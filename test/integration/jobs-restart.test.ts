@@ -1,7 +1,6 @@
 // Jobs across restarts and retries, through the real engine, journal and library against the simulator over
 // loopback: starting offline with a job half sent, Send again after a restart, Retry failed, a double press,
 // Generate under a 429, and one job that cannot resume beside one that can.
-import { createServer } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Job, ModelForm } from '../../shared/domain'
 import { AppFailure } from '../../electron/services/errors'
@@ -9,7 +8,7 @@ import type { JobEngineDeps } from '../../electron/services/jobs/engine'
 import { deriveModelForm } from '../../electron/services/oxen/model-form'
 import { OxenClient, type FetchLike } from '../../electron/services/oxen/client'
 import { startSimulator, type Simulator } from '../../tools/oxen-simulator/index'
-import { JobsWorld, waitFor } from '../fixtures/jobs-world'
+import { closedPort, JobsWorld, waitFor } from '../fixtures/jobs-world'
 
 const KEY = 'test-key-jobs-restart'
 const MODEL = 'bytedance-seedream-5-lite'
@@ -235,14 +234,3 @@ describe('Generate', () => {
     expect(sim.stats().enqueueRequests).toBe(1)
   })
 })
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}

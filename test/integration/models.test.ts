@@ -1,7 +1,6 @@
 // Every Oxen image model through the real catalogue, forms, engine, journal and library against the simulator
 // over loopback: one job on each kind of model, a job resumed after its model left the catalogue, and the saved
 // catalogue serving an offline start.
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -10,7 +9,7 @@ import { AppFailure } from '../../electron/services/errors'
 import { createCatalogue, type Catalogue } from '../../electron/services/oxen/catalogue'
 import { OxenClient, type FetchLike } from '../../electron/services/oxen/client'
 import { startSimulator, type Simulator } from '../../tools/oxen-simulator/index'
-import { JobsWorld, testLog } from '../fixtures/jobs-world'
+import { closedPort, JobsWorld, testLog } from '../fixtures/jobs-world'
 
 const KEY = 'test-key-every-model'
 
@@ -199,14 +198,3 @@ describe('a model that left the catalogue', () => {
     ])
   })
 })
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
