@@ -1,12 +1,11 @@
 // Bad input gets a clear, specific message and loses nothing else (the prompt and the references already added
 // stay): files refused by the references tray, and malformed requests sent straight at the harness.
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Locator, type Page } from '@playwright/test'
 import sharp from 'sharp'
-import { nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { clearKeychain, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 /** A solid-colour image: its colour (and so its hash) depends on `seed`. */
 function solidImage(seed: number, width: number, height: number, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
@@ -43,11 +42,7 @@ test.describe('bad input', () => {
   test.afterAll(async () => {
     await harness?.stop()
     await simulator?.stop()
-    try {
-      execFileSync('secret-tool', ['clear', 'service', keychainService, 'account', 'oxen-api-key'])
-    } catch {
-      // nothing stored
-    }
+    clearKeychain(keychainService)
   })
 
   const tray = (page: Page) => page.getByRole('group', { name: 'Reference images', exact: true })

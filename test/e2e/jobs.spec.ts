@@ -1,38 +1,21 @@
 // The job card while Oxen makes it wait and after images fail: Generate is free as soon as the job is journaled,
 // the card counts down to the next try, and Retry failed brings a partial job to done, keeping the earlier try.
-import { execFileSync } from 'node:child_process'
 import { expect, test, type Page } from '@playwright/test'
-import { connectBridge, generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { type App, generateButton, nav, randomTag, startApp } from './support'
 
 test.describe('jobs', () => {
   test.skip(!process.env.ATELIER_TEST_KEYRING, 'needs the real keychain: run through `npm test` (scripts/with-keyring.sh)')
 
-  const procs: Proc[] = []
-  const services: string[] = []
+  const apps: App[] = []
   test.afterEach(async () => {
-    await Promise.all(procs.splice(0).map((p) => p.stop()))
-    for (const service of services.splice(0)) {
-      try {
-        execFileSync('secret-tool', ['clear', 'service', service, 'account', 'oxen-api-key'])
-      } catch {
-        // nothing stored
-      }
-    }
+    await Promise.all(apps.splice(0).map((a) => a.stop()))
   })
 
   /** A simulator with `faults`, a harness on it with the key saved, and the page on Create. */
   async function open(page: Page, faults: string[]) {
-    const key = `test-key-${randomTag()}`
-    const simulator = await startSimulator(key, faults.flatMap((f) => ['--fault', f]))
-    procs.push(simulator)
-    const keychainService = `Atelier-e2e-${randomTag()}`
-    services.push(keychainService)
-    const harness = await startHarness({ dataDir: tempDir('atelier-e2e-jobs-'), oxenUrl: simulator.url, keychainService })
-    procs.push(harness)
-    const bridge = await connectBridge(harness.url)
-    expect((await bridge.call('setApiKey', { key })).ok).toBe(true)
-    bridge.close()
-    await page.goto(harness.url)
+    const app = await startApp('jobs', faults.flatMap((f) => ['--fault', f]))
+    apps.push(app)
+    await page.goto(app.harness.url)
     await nav(page, 'Create')
   }
 

@@ -1,11 +1,10 @@
 // The Library end to end, through real parts: two jobs generated against the simulator, then — offline, the
 // simulator stopped — search by a word prefix, filters, star, a board, trash with undo and restore, and reuse
 // into the composer (all settings, and as a reference).
-import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { connectBridge, generateButton, nav, type Proc, randomTag, ROOT, startHarness, startSimulator, tempDir } from './support'
+import { type App, generateButton, nav, type Proc, randomTag, ROOT, startApp } from './support'
 
 const SHOTS = join(ROOT, 'test-results/screenshots')
 mkdirSync(SHOTS, { recursive: true })
@@ -15,29 +14,19 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 test.describe('library', () => {
   test.skip(!process.env.ATELIER_TEST_KEYRING, 'needs the real keychain: run through `npm test` (scripts/with-keyring.sh)')
 
+  let app: App
   let simulator: Proc
   let harness: Proc
-  const key = `test-key-${randomTag()}`
-  const keychainService = `Atelier-e2e-${randomTag()}`
   const tag = randomTag()
   const teal = `teal poster of a lighthouse ${tag}`
   const desert = `orange desert road ${tag}`
 
   test.beforeAll(async () => {
-    simulator = await startSimulator(key)
-    harness = await startHarness({ dataDir: tempDir('atelier-e2e-library-'), oxenUrl: simulator.url, keychainService })
-    const bridge = await connectBridge(harness.url)
-    expect((await bridge.call('setApiKey', { key })).ok).toBe(true)
-    bridge.close()
+    app = await startApp('library')
+    ;({ simulator, harness } = app)
   })
   test.afterAll(async () => {
-    await harness?.stop()
-    await simulator?.stop()
-    try {
-      execFileSync('secret-tool', ['clear', 'service', keychainService, 'account', 'oxen-api-key'])
-    } catch {
-      // nothing stored
-    }
+    await app?.stop()
   })
 
   async function generate(page: Page, prompt: string, count: number, format: 'PNG' | 'JPEG', aspect: string) {

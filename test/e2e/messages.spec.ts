@@ -1,9 +1,8 @@
 // A missing or wrong key, an unreachable API and a failed job each show a plain message that says what
 // to do — in the real renderer, through the harness, against the simulator.
-import { execFileSync } from 'node:child_process'
 import { createServer } from 'node:net'
 import { expect, test, type Page } from '@playwright/test'
-import { generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { clearKeychain, generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 async function saveKey(page: Page, key: string) {
   await nav(page, 'Settings')
@@ -36,11 +35,7 @@ test.describe('plain messages', () => {
   test.afterEach(async () => {
     await Promise.all(procs.splice(0).map((p) => p.stop()))
     for (const service of services.splice(0)) {
-      try {
-        execFileSync('secret-tool', ['clear', 'service', service, 'account', 'oxen-api-key'])
-      } catch {
-        // nothing stored
-      }
+      clearKeychain(service)
     }
   })
   const harnessFor = async (oxenUrl: string) => {

@@ -1,10 +1,9 @@
 // Every Oxen image model from the composer, through real parts (Debian Chromium → the harness → the Oxen simulator):
 // picked by typing, its form's requirements holding Generate back where they are shown, its price on the button, and
 // a switch that says what it could not carry over.
-import { execFileSync } from 'node:child_process'
 import { expect, test, type Page } from '@playwright/test'
 import sharp from 'sharp'
-import { connectBridge, generateButton, modelTrigger, nav, pickModel, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { type App, generateButton, modelTrigger, nav, pickModel, type Proc, randomTag, startApp } from './support'
 
 const png = async (name: string, seed: number) => ({
   name,
@@ -15,25 +14,15 @@ const png = async (name: string, seed: number) => ({
 test.describe('every Oxen image model', () => {
   test.skip(!process.env.ATELIER_TEST_KEYRING, 'needs the real keychain: run through `npm test` (scripts/with-keyring.sh)')
 
+  let app: App
   let simulator: Proc
   let harness: Proc
-  const key = `test-key-${randomTag()}`
-  const keychainService = `Atelier-e2e-${randomTag()}`
   test.beforeAll(async () => {
-    simulator = await startSimulator(key)
-    harness = await startHarness({ dataDir: tempDir('atelier-e2e-models-'), oxenUrl: simulator.url, keychainService })
-    const bridge = await connectBridge(harness.url)
-    expect((await bridge.call('setApiKey', { key })).ok).toBe(true)
-    bridge.close()
+    app = await startApp('models')
+    ;({ simulator, harness } = app)
   })
   test.afterAll(async () => {
-    await harness?.stop()
-    await simulator?.stop()
-    try {
-      execFileSync('secret-tool', ['clear', 'service', keychainService, 'account', 'oxen-api-key'])
-    } catch {
-      // nothing stored
-    }
+    await app?.stop()
   })
 
   async function openCreate(page: Page) {
@@ -139,15 +128,9 @@ test.describe('every Oxen image model', () => {
   })
 
   test('a stopped model of the user’s is listed but says to start it; a failed refresh says why and keeps the list', async ({ page }) => {
-    const ownKey = `test-key-${randomTag()}`
-    const ownService = `Atelier-e2e-${randomTag()}`
-    const oxen = await startSimulator(ownKey, ['--custom-model', 'stopped'])
-    const app = await startHarness({ dataDir: tempDir('atelier-e2e-models-stopped-'), oxenUrl: oxen.url, keychainService: ownService })
+    const own = await startApp('models-stopped', ['--custom-model', 'stopped'])
     try {
-      const bridge = await connectBridge(app.url)
-      expect((await bridge.call('setApiKey', { key: ownKey })).ok).toBe(true)
-      bridge.close()
-      await page.goto(app.url)
+      await page.goto(own.harness.url)
       await nav(page, 'Create')
       await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('a heron in the reeds')
 
@@ -163,7 +146,7 @@ test.describe('every Oxen image model', () => {
       await expect(generateButton(page)).toHaveAttribute('aria-disabled', 'true')
 
       // Oxen out of reach: Refresh says why, and the list saved before stays.
-      await oxen.stop()
+      await own.simulator.stop()
       await modelTrigger(page).click()
       await picker.getByRole('button', { name: 'Refresh', exact: true }).click()
       await expect(picker.getByRole('status')).toHaveText(/^Saved list, updated (just now|\d+ min ago)$/)
@@ -172,13 +155,7 @@ test.describe('every Oxen image model', () => {
       await page.keyboard.press('Escape')
       await expect(picker).toHaveCount(0)
     } finally {
-      await app.stop()
-      await oxen.stop()
-      try {
-        execFileSync('secret-tool', ['clear', 'service', ownService, 'account', 'oxen-api-key'])
-      } catch {
-        // nothing stored
-      }
+      await own.stop()
     }
   })
 })

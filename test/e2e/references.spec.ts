@@ -1,10 +1,9 @@
 // Reference images end to end, through real parts: files picked in Debian Chromium → the harness (real reference
 // store, real library) → the Oxen simulator, which uploads, fetches or decodes them and follows the first one's ratio.
 import { createHash } from 'node:crypto'
-import { execFileSync } from 'node:child_process'
 import { expect, test } from '@playwright/test'
 import sharp from 'sharp'
-import { generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { clearKeychain, generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 /** A solid-colour image: its colour (and so its hash) depends on `seed`. */
 function solidImage(seed: number, width: number, height: number, format: 'png' | 'jpeg'): Promise<Buffer> {
@@ -36,11 +35,7 @@ test.describe('reference images', () => {
   test.afterAll(async () => {
     await harness?.stop()
     await simulator?.stop()
-    try {
-      execFileSync('secret-tool', ['clear', 'service', keychainService, 'account', 'oxen-api-key'])
-    } catch {
-      // nothing stored
-    }
+    clearKeychain(keychainService)
   })
 
   test('2 references: uploaded, then inlined; the result follows the first one’s 16:9 ratio', async ({ page }) => {

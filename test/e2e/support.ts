@@ -1,5 +1,6 @@
 // What the e2e specs share: the real simulator and harness as child processes (so a test can stop, kill and
 // restart them), navigation, temp folders, file checks and a Node-side bridge client.
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -47,6 +48,42 @@ export function startHarness(opts: { dataDir: string; oxenUrl: string; keychainS
     ],
     /Atelier harness: (http:\/\/127\.0\.0\.1:\d+\/)/,
   )
+}
+
+/** Removes a test's key from the keychain (nothing stored is fine). */
+export function clearKeychain(service: string): void {
+  try {
+    execFileSync('secret-tool', ['clear', 'service', service, 'account', 'oxen-api-key'])
+  } catch {
+    // nothing stored
+  }
+}
+
+export interface App {
+  simulator: Proc
+  harness: Proc
+  /** Ends both processes and removes the key from the keychain. */
+  stop(): Promise<void>
+}
+
+/** A simulator (with `simArgs`), a harness on it with a data folder and keychain entry of its own, the key saved. */
+export async function startApp(name: string, simArgs: string[] = []): Promise<App> {
+  const key = `test-key-${randomTag()}`
+  const keychainService = `Atelier-e2e-${randomTag()}`
+  const simulator = await startSimulator(key, simArgs)
+  const harness = await startHarness({ dataDir: tempDir(`atelier-e2e-${name}-`), oxenUrl: simulator.url, keychainService })
+  const bridge = await connectBridge(harness.url)
+  expect((await bridge.call('setApiKey', { key })).ok).toBe(true)
+  bridge.close()
+  return {
+    simulator,
+    harness,
+    async stop() {
+      await harness.stop()
+      await simulator.stop()
+      clearKeychain(keychainService)
+    },
+  }
 }
 
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix))

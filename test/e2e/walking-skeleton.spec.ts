@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
-import { filesContaining, generateButton, listFiles, nav, type Proc, randomTag, ROOT, startHarness, startSimulator, tempDir } from './support'
+import { clearKeychain, filesContaining, generateButton, listFiles, nav, type Proc, randomTag, ROOT, startHarness, startSimulator, tempDir } from './support'
 
 const SHOTS = join(ROOT, 'test-results/screenshots')
 mkdirSync(SHOTS, { recursive: true })
@@ -53,11 +53,7 @@ test.describe('walking skeleton', () => {
   test.afterAll(async () => {
     await harness?.stop()
     await simulator?.stop()
-    try {
-      execFileSync('secret-tool', ['clear', 'service', keychainService, 'account', 'oxen-api-key'])
-    } catch {
-      // already gone
-    }
+    clearKeychain(keychainService)
   })
 
   test('save a key → generate 3 → restart → the Library keeps all 3; the key reaches only the keychain', async ({ page, browser }) => {
