@@ -6,6 +6,7 @@ import {
   AddReferenceInputSchema,
   BoardNameSchema,
   BoardSchema,
+  CreditBalanceSchema,
   ExportRequestSchema,
   ExportResultSchema,
   ImageDetailSchema,
@@ -50,6 +51,8 @@ export const requests = {
   refreshModels: request('models:refresh', NoInput, ModelCatalogueSchema),
   /** A model's request form, built from its JSON schema (saved with the catalogue, so it works offline). */
   getModelForm: request('model:form', z.object({ modelId: z.string().min(1) }).strict(), ModelFormSchema),
+  /** The account's credit balance, asked of Oxen now (fails like any Oxen call: no key, offline). */
+  getCreditBalance: request('account:balance', NoInput, CreditBalanceSchema),
 
   /** Validates an image and stores it once by content hash; the composer then names it by hash. */
   addReference: request('references:add', AddReferenceInputSchema, ReferenceImageSchema),

@@ -84,6 +84,10 @@ export const ModelSummarySchema = z.object({
 })
 export type ModelSummary = z.infer<typeof ModelSummarySchema>
 
+/** The account's credit balance in USD, where Oxen tells it (null: it did not say). */
+export const CreditBalanceSchema = z.object({ usd: z.number().nullable() })
+export type CreditBalance = z.infer<typeof CreditBalanceSchema>
+
 export const ModelCatalogueSchema = z.object({
   models: z.array(ModelSummarySchema),
   /** When this list was fetched from Oxen (unix ms); null when it never was. */
@@ -396,8 +400,8 @@ export type LibraryFacets = z.infer<typeof LibraryFacetsSchema>
 
 export const ImageDetailSchema = z.object({
   image: LibraryImageSchema,
-  /** The references this image was made from. */
-  references: z.array(ReferenceImageSchema),
+  /** The references this image was made from; `sourceImageId` when one came from the library ("made from"). */
+  references: z.array(ReferenceImageSchema.extend({ sourceImageId: z.string().optional() })),
   /** Images that used this image as a reference. */
   usedIn: z.array(LibraryImageSchema),
   boardIds: z.array(z.string()),

@@ -19,6 +19,7 @@ import { libraryReader } from './library/reader'
 import { indexLooksLost, rebuildLibrary } from './library/rebuild'
 import { createCatalogue } from './oxen/catalogue'
 import { OxenClient, type FetchLike } from './oxen/client'
+import { creditBalance } from './oxen/repos'
 import { createReferenceStore } from './library/references'
 import type { Logger } from './log'
 import { createSecretStore, type KeytarLike } from './secrets'
@@ -189,6 +190,7 @@ export function createAppServices(opts: AppServicesOptions) {
     updateSettings: async (patch) => settings.update(patch),
     listModels: () => catalogue.list(),
     refreshModels: () => catalogue.refresh(),
+    getCreditBalance: async () => ({ usd: await creditBalance(currentClient()) }),
     getModelForm: async ({ modelId }) => {
       const key = await secrets.getKey()
       try {

@@ -127,6 +127,60 @@ test.describe('every Oxen image model', () => {
     await expect(page.getByRole('group', { name: 'Mask', exact: true })).toHaveCount(0)
   })
 
+  test('follow-ups: a library image upscaled shows its lineage both ways; Vary and Reuse all settings open the right model', async ({ page }) => {
+    await openCreate(page)
+    await pickModel(page, 'z-image', 'Z-Image-Turbo')
+    const prompt = `a kite over dunes ${randomTag()}`
+    await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt)
+    await page.getByRole('spinbutton', { name: 'Number of images', exact: true }).fill('1')
+    // The credit balance Oxen tells, beside Generate; it drops once the job has been billed.
+    const balance = page.getByText(/^Credit balance \$\d+\.\d+$/)
+    const before = await balance.textContent()
+    await generateButton(page).click()
+    const jobs = page.getByRole('region', { name: 'Jobs', exact: true })
+    await expect(jobs.getByRole('listitem').filter({ hasText: prompt }).getByText('Done', { exact: true })).toBeVisible({ timeout: 60_000 })
+    await expect(balance).not.toHaveText(before!)
+
+    // Upscale from the library's context menu: the composer opens on the upscaler with the image as its input.
+    await nav(page, 'Library')
+    const grid = page.getByRole('grid', { name: 'Library', exact: true })
+    const source = grid.getByRole('gridcell', { name: `${prompt} — image 1 of 1`, exact: true })
+    await source.click({ button: 'right' })
+    await page.getByRole('menuitem', { name: 'Upscale', exact: true }).click()
+    await page.getByRole('menuitem', { name: /^Topaz Image Upscaler/ }).click()
+    await expect(modelTrigger(page)).toHaveAccessibleName('Model: Topaz Image Upscaler')
+    await expect(page.getByRole('group', { name: 'Input image', exact: true }).getByRole('img', { name: `Input image: ${prompt}`, exact: true })).toBeVisible()
+    await generateButton(page).click()
+    const upscaleJob = jobs.getByRole('listitem').filter({ hasText: 'Topaz Image Upscaler' })
+    await expect(upscaleJob.getByText('Done', { exact: true })).toBeVisible({ timeout: 60_000 })
+
+    // The upscaled image says what it was made from; the source says what it was used in.
+    await nav(page, 'Library')
+    await grid.getByRole('gridcell', { name: 'No prompt — image 1 of 1', exact: true }).dblclick()
+    const details = page.getByRole('dialog', { name: 'Image details' })
+    const madeFrom = details.getByRole('region', { name: /^Made from/ })
+    await madeFrom.getByRole('button', { name: `Open @Image1: ${prompt}`, exact: true }).click()
+    await expect(details.getByText(prompt, { exact: true })).toBeVisible()
+    const usedIn = details.getByRole('region', { name: /^Used in/ })
+    await usedIn.getByRole('button', { name: 'Open No prompt — image 1 of 1', exact: true }).click()
+    await expect(details.getByRole('region', { name: /^Made from/ })).toBeVisible()
+    await page.keyboard.press('Escape')
+
+    // Vary: Z-Image takes no images, so an edit model gets the image, with its prompt.
+    await source.click({ button: 'right' })
+    await page.getByRole('menuitem', { name: /^Vary with / }).click()
+    await expect(modelTrigger(page)).not.toHaveAccessibleName('Model: Topaz Image Upscaler')
+    await expect(page.getByRole('textbox', { name: 'Prompt', exact: true })).toHaveValue(prompt)
+    await expect(page.getByRole('img', { name: new RegExp(`^(Input image|@Image1): ${prompt}$`) })).toBeVisible()
+
+    // Reuse all settings brings back the model that made it.
+    await nav(page, 'Library')
+    await source.click({ button: 'right' })
+    await page.getByRole('menuitem', { name: 'Reuse all settings', exact: true }).click()
+    await expect(modelTrigger(page)).toHaveAccessibleName('Model: Z-Image-Turbo')
+    await expect(page.getByRole('textbox', { name: 'Prompt', exact: true })).toHaveValue(prompt)
+  })
+
   test('a stopped model of the user’s is listed but says to start it; a failed refresh says why and keeps the list', async ({ page }) => {
     const own = await startApp('models-stopped', ['--custom-model', 'stopped'])
     try {

@@ -8,6 +8,7 @@ import type { Job, ModelForm } from '../../shared/domain'
 import { AppFailure } from '../../electron/services/errors'
 import { createCatalogue, type Catalogue } from '../../electron/services/oxen/catalogue'
 import { OxenClient, type FetchLike } from '../../electron/services/oxen/client'
+import { creditBalance } from '../../electron/services/oxen/repos'
 import { startSimulator, type Simulator } from '../../tools/oxen-simulator/index'
 import { closedPort, JobsWorld, testLog } from '../fixtures/jobs-world'
 
@@ -196,5 +197,23 @@ describe('a model that left the catalogue', () => {
       ['flux-2-pro', 4],
       ['flux-2-pro', 1],
     ])
+  })
+})
+
+describe('the credit balance', () => {
+  it('is what /api/users/me says, and drops by what a job cost', async () => {
+    const before = await creditBalance(client())
+    expect(before).toBe(12.5)
+    const { engine, finished } = makeEngine()
+    const job = await finished((await engine.generate({ modelId: 'flux-2-pro', prompt: 'billed', count: 2, params: {} })).jobId)
+    const cost = job.images.reduce((sum, i) => sum + Number(i.cost), 0)
+    expect(cost).toBeGreaterThan(0)
+    expect(await creditBalance(client())).toBeCloseTo(before! - cost, 2)
+  })
+
+  it('is unknown (null), not an error, when the account says none', async () => {
+    const noCredits: FetchLike = async (url, init) =>
+      url.endsWith('/api/users/me') ? new Response(JSON.stringify({ user: { username: 'ada' } }), { headers: { 'Content-Type': 'application/json' } }) : fetch(url, init)
+    expect(await creditBalance(client(noCredits))).toBeNull()
   })
 })

@@ -247,6 +247,7 @@ interface ReferenceRow {
   width: number
   height: number
   bytes: number
+  source_image_id: string | null
 }
 
 type ImageWithRecipeRow = ImageWithJobRow
@@ -436,7 +437,7 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
       if (!row) throw new AppFailure('not-found', 'That image is no longer in your library.')
       const [references, usedIn, boards] = await Promise.all([
         reader.all<ReferenceRow>(
-          `SELECT r.hash, r.name, r.format, r.width, r.height, r.bytes FROM job_references jr
+          `SELECT r.hash, r.name, r.format, r.width, r.height, r.bytes, r.source_image_id FROM job_references jr
            JOIN reference_images r ON r.hash = jr.hash WHERE jr.job_id = :jobId ORDER BY jr.position`,
           { jobId: row.job_id },
         ),
@@ -461,6 +462,7 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
           height: r.height,
           bytes: r.bytes,
           thumbUrl: opts.referenceMediaUrl(r.hash, 'thumb'),
+          ...(r.source_image_id ? { sourceImageId: r.source_image_id } : {}),
         })),
         usedIn: usedIn.map(toImage),
         boardIds: boards.map((b) => b.board_id),

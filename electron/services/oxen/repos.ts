@@ -1,5 +1,5 @@
-// Oxen repository calls used to host reference images (API.md §10): who the key belongs to, creating a
-// repo, and uploading one file. Every call goes through OxenClient, so the key goes only to the API origin.
+// Oxen repository calls used to host reference images (API.md §10): who the key belongs to (and the credit balance
+// Oxen tells with it), creating a repo, and uploading one file. Every call goes through OxenClient, so the key goes only to the API origin.
 import { randomBytes } from 'node:crypto'
 import { AppFailure } from '../errors'
 import type { OxenClient } from './client'
@@ -27,6 +27,20 @@ export async function currentAccount(client: OxenClient): Promise<OxenAccount> {
   const namespace = str(user.username) ?? str(user.namespace)
   if (!namespace) throw new AppFailure('oxen-error', 'Oxen did not say which namespace your account uses')
   return { namespace, name: str(user.name) ?? namespace, email: str(user.email) ?? `${namespace}@users.noreply.oxen.ai` }
+}
+
+/**
+ * The credit balance in USD from GET /api/users/me, where it says one: undocumented (API.md §13, seen in one
+ * third-party client), so a number or numeric string under `credits`, `credit_balance` or `balance`, else null.
+ */
+export async function creditBalance(client: OxenClient): Promise<number | null> {
+  const body = await client.getCurrentUser()
+  const user = isRecord(body.user) ? body.user : body
+  for (const value of [user.credits, user.credit_balance, user.balance]) {
+    const usd = typeof value === 'string' && value.trim() ? Number(value) : value
+    if (typeof usd === 'number' && Number.isFinite(usd)) return usd
+  }
+  return null
 }
 
 /** A request that gives up after `ms`; a timeout becomes an 'unreachable' AppFailure. */

@@ -83,8 +83,9 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
 }
 
+/** An image named by its prompt and its place in the job; an upscale (no prompt) still gets a name. */
 export function imageAlt(prompt: string, index: number, count: number): string {
-  return `${prompt} — image ${index + 1} of ${count}`
+  return `${prompt.trim() || 'No prompt'} — image ${index + 1} of ${count}`
 }
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform)

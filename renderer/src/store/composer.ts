@@ -32,7 +32,7 @@ function paramFields(form: ModelForm): ControlField[] {
   return controlFields(form).filter((f) => !isSeed(f))
 }
 
-const seedField = (form: ModelForm | null): NumberField | undefined => form?.fields.find((f): f is NumberField => isSeed(f))
+export const seedField = (form: ModelForm | null): NumberField | undefined => form?.fields.find((f): f is NumberField => isSeed(f))
 
 export function slotField(form: ModelForm | null, slot: ImageSlot): ImagesField | undefined {
   return form?.fields.find((f): f is ImagesField => f.kind === 'images' && f.role === slot)
@@ -195,6 +195,7 @@ interface ComposerState {
   /** An image from the library ("use as reference", "use as mask"). */
   addLibraryImage: (slot: ImageSlot, imageId: string) => Promise<void>
   removeImage: (slot: ImageSlot, key: string) => void
+  clearImages: (slot: ImageSlot) => void
   dismissImageProblems: (slot: ImageSlot) => void
   /** Fills in a recipe; answers the recorded settings this model's form no longer accepts (left as they were). */
   reuse: (recipe: RecipeReuse) => { skipped: string[] }
@@ -352,6 +353,7 @@ export const useComposer = create<ComposerState>()((set, get) => ({
     return addImages(slot, [{ name, input: async () => ({ kind: 'library', imageId }) }])
   },
   removeImage: (slot, key) => set((s) => ({ images: { ...s.images, [slot]: s.images[slot].filter((t) => t.key !== key) } })),
+  clearImages: (slot) => set((s) => ({ images: { ...s.images, [slot]: [] }, imageProblems: { ...s.imageProblems, [slot]: [] } })),
   dismissImageProblems: (slot) => set((s) => ({ imageProblems: { ...s.imageProblems, [slot]: [] } })),
   reuse: (recipe) => {
     const skipped: string[] = []
@@ -359,6 +361,8 @@ export const useComposer = create<ComposerState>()((set, get) => ({
     const next: Partial<ComposerState> = {}
     if (recipe.prompt !== undefined) next.prompt = recipe.prompt
     if (recipe.params) {
+      // What a model switch just left behind has been replaced by the recipe.
+      next.notCarried = []
       if (!form) {
         // The form checks them when it loads (adoptForm keeps only what it accepts).
         next.params = { ...recipe.params }

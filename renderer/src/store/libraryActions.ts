@@ -5,6 +5,7 @@ import { api, isDesktop } from '../bridge'
 import { settle } from '../lib/request'
 import { useComposer, type ImageSlot, type RecipeReuse } from './composer'
 import { useImageDetail } from './imageDetail'
+import { findModel, useModel } from './model'
 import { reloadLibrary, useLibrary } from './library'
 import { useNavigation } from './navigation'
 import { toast } from './toasts'
@@ -274,10 +275,15 @@ export async function reuse(image: LibraryImage, what: ReuseWhat): Promise<void>
     recipe.references = detail.references
     missing = image.references.length - detail.references.length
   }
+  // All settings means the model too: the one that made the image, while Oxen still lists it.
+  const model = useModel.getState()
+  const gone = what === 'all' && model.modelId !== image.modelId && !findModel(model.catalogue, image.modelId)
+  if (what === 'all' && !gone && model.modelId !== image.modelId) await model.select(image.modelId)
   const { skipped } = useComposer.getState().reuse(recipe)
   useImageDetail.getState().close()
   useNavigation.getState().go('create')
   const notes = [
+    gone ? `${image.modelId} is no longer in Oxen’s list of models, so the composer stays on the model it has.` : '',
     skipped.length ? `Not available in this model any more, so left as they were: ${skipped.join(', ')}.` : '',
     missing > 0 ? `${missing === 1 ? 'One reference image is' : `${missing} reference images are`} no longer stored and could not be added.` : '',
   ].filter(Boolean)

@@ -1,8 +1,9 @@
 // The one place that listens to main's events. It subscribes once, dispatches into the stores and
 // then loads each store's first state (subscribing first, so nothing that happens meanwhile is lost).
 import { api } from '../bridge'
+import { useBalance } from './balance'
 import { useComposer } from './composer'
-import { useJobs } from './jobs'
+import { isRunning, useJobs } from './jobs'
 import { reloadLibrary, useLibrary } from './library'
 import { useModel } from './model'
 import { followLocation } from './navigation'
@@ -16,12 +17,19 @@ export function startSubscriptions(): void {
   started = true
   followLocation()
 
-  api.onJobUpdate((job) => useJobs.getState().receive(job))
+  api.onJobUpdate((job) => {
+    const before = useJobs.getState().byId[job.id]
+    useJobs.getState().receive(job)
+    if (before && isRunning(before) && !isRunning(job)) void useBalance.getState().load()
+  })
   api.onLibraryChanged(({ imageIds }) => {
     void reloadLibrary(imageIds.length)
     void useLibrary.getState().loadFacets()
   })
-  api.onSecretStatus((status) => useSecrets.getState().receive(status))
+  api.onSecretStatus((status) => {
+    useSecrets.getState().receive(status)
+    void useBalance.getState().load()
+  })
   useModel.subscribe((model, before) => {
     if (model.form && model.form !== before.form) useComposer.getState().adoptForm(model.form)
   })
@@ -39,6 +47,7 @@ export function startSubscriptions(): void {
     })
   void useModel.getState().loadCatalogue()
   void useSecrets.getState().load()
+  void useBalance.getState().load()
   void useJobs.getState().load()
   void useLibrary.getState().loadFacets()
 }

@@ -8,6 +8,7 @@ import type { ModelForm, ParamValue } from '../../../../shared/domain'
 import { MAX_PROMPT_CHARS } from '../../../../shared/domain'
 import { estimateCost, formatUsd } from '../../../../shared/pricing'
 import { generateShortcut, inSentence, summarizeParams } from '../../lib/format'
+import { useBalance } from '../../store/balance'
 import { controlFields, slotField, useBlockers, useComposer, type ImageSlot } from '../../store/composer'
 import { currentForm, useModel } from '../../store/model'
 import { useNavigation } from '../../store/navigation'
@@ -136,6 +137,7 @@ export function Composer() {
   const intake = useReferenceIntake(slots)
   const cost = form ? estimateCost(form.price, params, count, defaultsOf(form)) : null
   const referenceCount = useComposer((s) => s.images.input.length)
+  const balance = useBalance((s) => s.usd)
 
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Enter' && (event.metaKey || event.ctrlKey)) {
@@ -225,6 +227,15 @@ export function Composer() {
             {cost !== null && <span className="generate-cost tabular">{` · ≈ ${formatUsd(cost)}`}</span>}
           </button>
         </Hint>
+        {balance !== null && (
+          <p className={clsx('balance-line tabular', cost !== null && cost > balance && 'balance-short')}>
+            {cost !== null && cost > balance ? (
+              <span role="status">{`More than your credit balance (${formatUsd(balance)}): add credits on Oxen.ai first.`}</span>
+            ) : (
+              `Credit balance ${formatUsd(balance)}`
+            )}
+          </p>
+        )}
       </div>
 
       {intake.dragging && (

@@ -27,7 +27,7 @@ import clsx from 'clsx'
 import { useShallow } from 'zustand/react/shallow'
 import type { FormField, LibraryImage, ParamValue } from '../../../../shared/domain'
 import { formatBytes, formatCost, formatDateTime, formatOption } from '../../lib/format'
-import { libraryAlt, ordinalsOf } from '../../lib/libraryImages'
+import { libraryAlt, ordinalOf, ordinalsOf } from '../../lib/libraryImages'
 import { currentImage, useImageDetail } from '../../store/imageDetail'
 import { useLibrary } from '../../store/library'
 import {
@@ -375,18 +375,20 @@ export function ImageDetailDialog() {
                     </div>
                   </div>
 
-                  <section className="detail-section" aria-labelledby="detail-prompt">
-                    <div className="detail-section-head">
-                      <h3 id="detail-prompt" className="detail-section-title">
-                        Prompt
-                      </h3>
-                      <button type="button" className="btn btn-ghost btn-sm" onClick={() => void copyText(image.prompt, 'Prompt')}>
-                        <Copy aria-hidden size={12} strokeWidth={1.75} />
-                        Copy prompt
-                      </button>
-                    </div>
-                    <p className="detail-prompt">{image.prompt}</p>
-                  </section>
+                  {image.prompt.trim() && (
+                    <section className="detail-section" aria-labelledby="detail-prompt">
+                      <div className="detail-section-head">
+                        <h3 id="detail-prompt" className="detail-section-title">
+                          Prompt
+                        </h3>
+                        <button type="button" className="btn btn-ghost btn-sm" onClick={() => void copyText(image.prompt, 'Prompt')}>
+                          <Copy aria-hidden size={12} strokeWidth={1.75} />
+                          Copy prompt
+                        </button>
+                      </div>
+                      <p className="detail-prompt">{image.prompt}</p>
+                    </section>
+                  )}
 
                   <section className="detail-section" aria-labelledby="detail-recipe">
                     <h3 id="detail-recipe" className="detail-section-title">
@@ -400,16 +402,28 @@ export function ImageDetailDialog() {
                   {image.references.length > 0 && (
                     <section className="detail-section" aria-labelledby="detail-refs">
                       <h3 id="detail-refs" className="detail-section-title">
-                        References <span className="detail-section-count">{image.references.length}</span>
+                        Made from <span className="detail-section-count">{image.references.length}</span>
                       </h3>
                       {detail ? (
                         <ul className="detail-thumbs">
                           {detail.references.map((ref, i) => (
                             <li key={ref.hash}>
-                              <Hint content={`@Image${i + 1} · ${ref.name} · ${ref.width} × ${ref.height}`}>
-                                <span className="detail-thumb" role="img" tabIndex={0} aria-label={`@Image${i + 1}: ${ref.name}`}>
-                                  <img src={ref.thumbUrl} alt="" draggable={false} />
-                                </span>
+                              <Hint content={`@Image${i + 1} · ${ref.name} · ${ref.width} × ${ref.height}${ref.sourceImageId ? ' · in your library' : ''}`}>
+                                {ref.sourceImageId ? (
+                                  // A library image: its own details (and the chain further back) are one click away.
+                                  <button
+                                    type="button"
+                                    className="detail-thumb"
+                                    aria-label={`Open @Image${i + 1}: ${ref.name}`}
+                                    onClick={() => open(ref.sourceImageId!)}
+                                  >
+                                    <img src={ref.thumbUrl} alt="" draggable={false} />
+                                  </button>
+                                ) : (
+                                  <span className="detail-thumb" role="img" tabIndex={0} aria-label={`@Image${i + 1}: ${ref.name}`}>
+                                    <img src={ref.thumbUrl} alt="" draggable={false} />
+                                  </span>
+                                )}
                               </Hint>
                             </li>
                           ))}
@@ -433,8 +447,8 @@ export function ImageDetailDialog() {
                       <ul className="detail-thumbs">
                         {detail.usedIn.map((used) => (
                           <li key={used.id}>
-                            <Hint content={used.prompt}>
-                              <button type="button" className="detail-thumb" aria-label={`Open ${used.prompt}`} onClick={() => open(used)}>
+                            <Hint content={used.prompt || 'No prompt'}>
+                              <button type="button" className="detail-thumb" aria-label={`Open ${libraryAlt(used, ordinalOf(used))}`} onClick={() => open(used)}>
                                 <img src={used.thumbUrl} alt="" draggable={false} />
                               </button>
                             </Hint>

@@ -2,6 +2,7 @@
 // menus, so every action is reachable by mouse and by keyboard (Shift+F10 / the Menu key open the context menu).
 import type { ReactNode } from 'react'
 import {
+  Brush,
   ChevronRight,
   ClipboardCopy,
   Copy,
@@ -13,6 +14,8 @@ import {
   LayoutGrid,
   Plus,
   RotateCcw,
+  Scaling,
+  Shuffle,
   SlidersHorizontal,
   Sparkles,
   SquareDashed,
@@ -24,9 +27,11 @@ import {
   type LucideIcon,
 } from 'lucide-react'
 import type { ContextMenu, DropdownMenu } from 'radix-ui'
-import type { LibraryImage } from '../../../../shared/domain'
+import type { LibraryImage, ModelSummary } from '../../../../shared/domain'
+import { formatPrice } from '../../lib/format'
 import { useBoardDialog } from '../../store/boardDialog'
 import { slotField } from '../../store/composer'
+import { followUp, followUpModels, varyModel } from '../../store/followUps'
 import { useImageDetail } from '../../store/imageDetail'
 import { useLibrary } from '../../store/library'
 import { currentForm, useModel } from '../../store/model'
@@ -65,6 +70,49 @@ function Item({ kit: Kit, icon: Icon, children, shortcut, onSelect, danger }: { 
         </span>
       )}
     </Kit.Item>
+  )
+}
+
+/** A submenu of the models a follow-up can use (most recently picked first), each with its price. */
+function ModelsSub({ kit: Kit, icon: Icon, label, models, onPick }: { kit: MenuKit; icon: LucideIcon; label: string; models: ModelSummary[]; onPick: (modelId: string) => void }) {
+  if (models.length === 0) return null
+  return (
+    <Kit.Sub>
+      <Kit.SubTrigger className="menu-item">
+        <Icon className="menu-icon" aria-hidden size={14} strokeWidth={1.75} />
+        <span className="menu-label">{label}</span>
+        <ChevronRight className="menu-chevron" aria-hidden size={14} strokeWidth={1.75} />
+      </Kit.SubTrigger>
+      <Kit.Portal>
+        <Kit.SubContent className="menu" sideOffset={4} alignOffset={-4} collisionPadding={8}>
+          {models.map((model) => (
+            <Kit.Item key={model.id} className="menu-item" onSelect={() => onPick(model.id)}>
+              <span className="menu-label">{model.displayName}</span>
+              {formatPrice(model.price) && <span className="menu-shortcut">{formatPrice(model.price)}</span>}
+            </Kit.Item>
+          ))}
+        </Kit.SubContent>
+      </Kit.Portal>
+    </Kit.Sub>
+  )
+}
+
+/** Upscale ▸, Edit with ▸ and Vary: the composer opens on the model with this image as its input. */
+function FollowUpItems({ kit: Kit, image }: { kit: MenuKit; image: LibraryImage }) {
+  const catalogue = useModel((s) => s.catalogue)
+  const recent = useModel((s) => s.recent)
+  const vary = varyModel(catalogue, image, recent)
+  return (
+    <>
+      <Kit.Separator className="menu-separator" />
+      <ModelsSub kit={Kit} icon={Scaling} label="Upscale" models={followUpModels(catalogue, 'upscale', recent)} onPick={(id) => void followUp(image, 'upscale', id)} />
+      <ModelsSub kit={Kit} icon={Brush} label="Edit with" models={followUpModels(catalogue, 'edit', recent)} onPick={(id) => void followUp(image, 'edit', id)} />
+      {vary && (
+        <Item kit={Kit} icon={Shuffle} onSelect={() => void followUp(image, 'vary', vary.id)}>
+          Vary{vary.id === image.modelId ? '' : ` with ${vary.displayName}`}
+        </Item>
+      )}
+    </>
   )
 }
 
@@ -109,6 +157,7 @@ export function ImageMenuItems({ kit: Kit, images, onPreview, inDetails }: Image
           </Item>
         </>
       )}
+      {one && !trashed && <FollowUpItems kit={Kit} image={one} />}
       <Item kit={Kit} icon={ImagePlus} onSelect={() => void useAsReference(ids)}>
         Use as reference{these}
       </Item>
