@@ -19,6 +19,8 @@ import {
   KeyTestResultSchema,
   ModelCatalogueSchema,
   ModelFormSchema,
+  PickSchema,
+  RatingSchema,
   ReferenceImageSchema,
   SecretStatusSchema,
   SetKeyInputSchema,
@@ -70,6 +72,12 @@ export const requests = {
   getLibraryFacets: request('library:facets', NoInput, LibraryFacetsSchema),
   getImageDetail: request('library:detail', z.object({ imageId: z.string().min(1) }).strict(), ImageDetailSchema),
   setStarred: request('library:star', z.object({ imageIds: ImageIdsSchema, starred: z.boolean() }).strict(), Count),
+  /** Triage: 1–5 stars, or 0 to clear the rating. */
+  setRating: request('library:rate', z.object({ imageIds: ImageIdsSchema, rating: RatingSchema }).strict(), Count),
+  /** Triage: 1 pick, -1 reject, 0 neither. */
+  setPick: request('library:pick', z.object({ imageIds: ImageIdsSchema, pick: PickSchema }).strict(), Count),
+  /** "Keep the picks, trash the rest": moves the job's images that are not picks to the trash; answers which (for Undo). */
+  trashUnpicked: request('library:trash-unpicked', JobRef, z.object({ imageIds: z.array(z.string()) })),
   trashImages: request('library:trash', z.object({ imageIds: ImageIdsSchema }).strict(), Count),
   restoreImages: request('library:restore', z.object({ imageIds: ImageIdsSchema }).strict(), Count),
   emptyTrash: request('library:empty-trash', NoInput, Count),

@@ -204,6 +204,9 @@ export const ReferenceImageSchema = z.object({
 })
 export type ReferenceImage = z.infer<typeof ReferenceImageSchema>
 
+/** The name of the seed field in every Oxen image model's schema: the seed each image was made with is recorded under it. */
+export const SEED_PARAM = 'seed'
+
 /** How each image's seed is chosen when the model has a seed field; the seed used is recorded per image. */
 export const SeedChoiceSchema = z
   .object({ mode: z.enum(['random', 'fixed', 'increment']), value: z.int().min(0).max(2 ** 31 - 1).optional() })
@@ -305,6 +308,16 @@ export const JobSchema = z.object({
 export type Job = z.infer<typeof JobSchema>
 
 // ---------- library ----------
+/** Triage: a rating of 1–5 stars (0 = not rated) and a flag (1 = pick, -1 = reject, 0 = neither). */
+export const RatingSchema = z
+  .int({ error: 'A rating is a whole number of stars.' })
+  .min(0, { error: 'A rating is 0 to 5 stars.' })
+  .max(5, { error: 'A rating is 0 to 5 stars.' })
+export const PickSchema = z.union([z.literal(-1), z.literal(0), z.literal(1)], { error: 'A pick is 1 (pick), -1 (reject) or 0 (neither).' })
+export type PickFlag = z.infer<typeof PickSchema>
+/** What the pick filter keeps: the picks only, everything but the rejects, or the rejects only. */
+export const PICK_FILTERS = ['picked', 'unrejected', 'rejected'] as const
+
 export const LibraryImageSchema = z.object({
   id: z.string(),
   jobId: z.string(),
@@ -329,6 +342,8 @@ export const LibraryImageSchema = z.object({
   /** Reference images (hashes) the generation used. */
   references: z.array(z.string()).default([]),
   starred: z.boolean().default(false),
+  rating: RatingSchema.default(0),
+  pick: PickSchema.default(0),
   /** Set while the image is in the trash (unix ms). */
   trashedAt: z.number().optional(),
   /** id-based URLs: the custom protocol in Electron, the same handler over HTTP in the harness. */
@@ -355,6 +370,9 @@ export const LibraryFiltersSchema = z
     aspects: z.array(z.string().regex(/^\d{1,2}:\d{1,2}$/, { error: 'An aspect ratio must look like 16:9.' })).max(20).optional(),
     formats: z.array(ImageFormatSchema).optional(),
     starred: z.boolean().optional(),
+    /** At least this many stars (1–5). */
+    minRating: RatingSchema.min(1, { error: 'Filter for at least 1 star.' }).optional(),
+    pick: z.enum(PICK_FILTERS).optional(),
     boardId: z.string().optional(),
     /** false (default): images not in the trash; true: only the trash. */
     trash: z.boolean().optional(),
@@ -367,7 +385,8 @@ export const LibraryQuerySchema = z
     /** Words of the prompt; each word matches as a prefix ("tea" finds "teal"). */
     text: z.string().max(200, { error: 'Search for at most 200 characters.' }).default(''),
     filters: LibraryFiltersSchema.default({}),
-    sort: z.enum(['newest', 'oldest']).default('newest'),
+    /** `rating`: most stars first, newest first among equals. */
+    sort: z.enum(['newest', 'oldest', 'rating']).default('newest'),
     cursor: z.string().max(200).optional(),
     limit: z.int().min(1).max(500).default(120),
   })

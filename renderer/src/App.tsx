@@ -6,6 +6,7 @@ import { PreviewDialog } from './components/PreviewDialog'
 import { Toaster } from './components/Toaster'
 import { TopBar } from './components/TopBar'
 import { applyTheme } from './lib/theme'
+import { useCompare } from './store/compare'
 import { useNavigation } from './store/navigation'
 import { useSettings } from './store/settings'
 import { LibraryView } from './views/LibraryView'
@@ -13,9 +14,11 @@ import { LibraryView } from './views/LibraryView'
 // Views not on screen load on demand, so opening the library does not parse the composer and settings first.
 const CreateView = lazy(() => import('./views/CreateView').then((m) => ({ default: m.CreateView })))
 const SettingsView = lazy(() => import('./views/SettingsView').then((m) => ({ default: m.SettingsView })))
+const CompareDialog = lazy(() => import('./components/compare/CompareDialog').then((m) => ({ default: m.CompareDialog })))
 
 export function App() {
   const view = useNavigation((s) => s.view)
+  const comparing = useCompare((s) => s.opened.length > 0)
   const theme = useSettings((s) => s.settings?.theme ?? 'system')
 
   // Before paint, so a light-mode user never sees a dark first frame.
@@ -53,6 +56,11 @@ export function App() {
           </div>
         </div>
         <PreviewDialog />
+        {comparing && (
+          <Suspense fallback={null}>
+            <CompareDialog />
+          </Suspense>
+        )}
         <Toaster />
       </Toast.Provider>
     </Tooltip.Provider>

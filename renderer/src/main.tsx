@@ -2,9 +2,12 @@
 // outside Atelier) shows a readable message instead of a blank window.
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import '@fontsource-variable/inter'
 import './styles/tokens.css'
 import './styles/app.css'
 import './styles/library.css'
+import './styles/compare.css'
+import './styles/triage.css'
 
 const root = createRoot(document.getElementById('root') as HTMLElement)
 

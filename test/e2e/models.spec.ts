@@ -132,7 +132,8 @@ test.describe('every Oxen image model', () => {
     await pickModel(page, 'z-image', 'Z-Image-Turbo')
     const prompt = `a kite over dunes ${randomTag()}`
     await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(prompt)
-    await page.getByRole('spinbutton', { name: 'Number of images', exact: true }).fill('1')
+    // Two images: $0.01, a change the balance (in cents) always shows.
+    await page.getByRole('spinbutton', { name: 'Number of images', exact: true }).fill('2')
     // The credit balance Oxen tells, beside Generate; it drops once the job has been billed.
     const balance = page.getByText(/^Credit balance \$\d+\.\d+$/)
     const before = await balance.textContent()
@@ -141,10 +142,11 @@ test.describe('every Oxen image model', () => {
     await expect(jobs.getByRole('listitem').filter({ hasText: prompt }).getByText('Done', { exact: true })).toBeVisible({ timeout: 60_000 })
     await expect(balance).not.toHaveText(before!)
 
-    // Upscale from the library's context menu: the composer opens on the upscaler with the image as its input.
+    // Upscale from the library's context menu: the composer opens on the upscaler with the image as its input (both
+    // images of the job come from it).
     await nav(page, 'Library')
     const grid = page.getByRole('grid', { name: 'Library', exact: true })
-    const source = grid.getByRole('gridcell', { name: `${prompt} — image 1 of 1`, exact: true })
+    const source = grid.getByRole('gridcell', { name: `${prompt} — image 1 of 2`, exact: true })
     await source.click({ button: 'right' })
     await page.getByRole('menuitem', { name: 'Upscale', exact: true }).click()
     await page.getByRole('menuitem', { name: /^Topaz Image Upscaler/ }).click()
@@ -156,13 +158,13 @@ test.describe('every Oxen image model', () => {
 
     // The upscaled image says what it was made from; the source says what it was used in.
     await nav(page, 'Library')
-    await grid.getByRole('gridcell', { name: 'No prompt — image 1 of 1', exact: true }).dblclick()
+    await grid.getByRole('gridcell', { name: 'No prompt — image 1 of 2', exact: true }).dblclick()
     const details = page.getByRole('dialog', { name: 'Image details' })
     const madeFrom = details.getByRole('region', { name: /^Made from/ })
     await madeFrom.getByRole('button', { name: `Open @Image1: ${prompt}`, exact: true }).click()
     await expect(details.getByText(prompt, { exact: true })).toBeVisible()
     const usedIn = details.getByRole('region', { name: /^Used in/ })
-    await usedIn.getByRole('button', { name: 'Open No prompt — image 1 of 1', exact: true }).click()
+    await usedIn.getByRole('button', { name: 'Open No prompt — image 1 of 2', exact: true }).click()
     await expect(details.getByRole('region', { name: /^Made from/ })).toBeVisible()
     await page.keyboard.press('Escape')
 

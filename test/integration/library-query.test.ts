@@ -281,7 +281,8 @@ describe('detail', () => {
 
     const detail = await t.queries.detail(child.id)
     expect(detail.image).toMatchObject({ id: child.id, prompt: 'the fox, in winter', references: [ref.hash], starred: false })
-    expect(detail.references).toEqual([{ ...ref, thumbUrl: referenceMediaUrl(ref.hash, 'thumb') }])
+    // Made from: the reference, and the library image it is (a click away in the detail view).
+    expect(detail.references).toEqual([{ ...ref, thumbUrl: referenceMediaUrl(ref.hash, 'thumb'), sourceImageId: source.id }])
     expect(detail.usedIn).toEqual([])
 
     const sourceDetail = await t.queries.detail(source.id)

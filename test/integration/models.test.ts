@@ -9,6 +9,9 @@ import { AppFailure } from '../../electron/services/errors'
 import { createCatalogue, type Catalogue } from '../../electron/services/oxen/catalogue'
 import { OxenClient, type FetchLike } from '../../electron/services/oxen/client'
 import { creditBalance } from '../../electron/services/oxen/repos'
+import { readRecipe } from '../../electron/services/library/image-metadata'
+import { IMAGE_WITH_JOB_COLUMNS, toLibraryImage, type ImageWithJobRow } from '../../electron/services/library/library'
+import { rebuildLibrary } from '../../electron/services/library/rebuild'
 import { startSimulator, type Simulator } from '../../tools/oxen-simulator/index'
 import { closedPort, JobsWorld, testLog } from '../fixtures/jobs-world'
 
@@ -215,5 +218,25 @@ describe('the credit balance', () => {
     const noCredits: FetchLike = async (url, init) =>
       url.endsWith('/api/users/me') ? new Response(JSON.stringify({ user: { username: 'ada' } }), { headers: { 'Content-Type': 'application/json' } }) : fetch(url, init)
     expect(await creditBalance(client(noCredits))).toBeNull()
+  })
+})
+
+describe('seeds', () => {
+  it('each image keeps the seed it was made with: in the index, in its file, and after a rebuild from the files', async () => {
+    const { engine, finished } = makeEngine()
+    const { jobId } = await engine.generate({ modelId: 'z-image-turbo', prompt: 'three seeds', count: 3, params: {}, images: {}, seed: { mode: 'increment', value: 41 } })
+    expect((await finished(jobId)).status).toBe('completed')
+    const indexed = () =>
+      (world.library.db.prepare(`SELECT ${IMAGE_WITH_JOB_COLUMNS} FROM images i JOIN jobs j ON j.id = i.job_id ORDER BY i.idx`).all() as ImageWithJobRow[]).map(
+        (row) => ({ file: row.file, image: toLibraryImage(row, () => '') }),
+      )
+    const expected = [41, 42, 43].map((seed, idx) => ({ idx, seed }))
+    const seeds = () => indexed().map((r) => ({ idx: r.image.index, seed: r.image.params.seed }))
+    expect(seeds()).toEqual(expected)
+    for (const r of indexed()) expect((await readRecipe(join(world.dir, r.file)))?.params.seed).toBe(41 + r.image.index)
+
+    world.library.db.exec('DELETE FROM images; DELETE FROM jobs')
+    await rebuildLibrary(world.library)
+    expect(seeds()).toEqual(expected)
   })
 })

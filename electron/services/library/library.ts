@@ -15,7 +15,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type Database from 'libsql'
 import sharp from 'sharp'
-import { IMAGE_FORMATS, type ImageFormat, type LibraryImage, type ParamValue } from '../../../shared/domain'
+import { IMAGE_FORMATS, SEED_PARAM, type ImageFormat, type LibraryImage, type ParamValue } from '../../../shared/domain'
 import { AppFailure } from '../errors'
 import { folderFiles, pathInside } from '../folder-paths'
 import { imageFileName } from './file-names'
@@ -112,16 +112,20 @@ export interface ImageRow {
   created_at: number
   cost: string | null
   starred: number
+  rating: number
+  pick: number
   trashed_at: number | null
   /** The aspect filter's label (image-labels.ts). */
   aspect: string | null
+  /** The seed this image was made with, when its request had one (its job's params hold the rest). */
+  seed: number | null
 }
 /** An image row with the job fields a LibraryImage needs. */
 export type ImageWithJobRow = ImageRow & { model_id: string; prompt: string; params: string; refs: string; count: number }
 /** Columns of `images i JOIN jobs j` that make an ImageWithJobRow (plus the job's count, for recipes). */
 export const IMAGE_WITH_JOB_COLUMNS =
   'i.ord, i.id, i.job_id, i.generation_id, i.idx, i.file, i.thumb, i.format, i.width, i.height, i.bytes, i.created_at, i.cost, ' +
-  'i.starred, i.trashed_at, i.aspect, j.model_id, j.prompt, j.params, j.refs, j.count'
+  'i.starred, i.rating, i.pick, i.trashed_at, i.aspect, i.seed, j.model_id, j.prompt, j.params, j.refs, j.count'
 
 /**
  * The recipe part the images of one job share (`jobs` in library.db: the index's, not the job journal's). Written
@@ -138,16 +142,33 @@ export function jobParams(recipe: ImageRecipe, createdAt: number) {
     modelId: recipe.modelId,
     prompt: recipe.prompt,
     count: recipe.count,
-    params: JSON.stringify(recipe.params),
+    params: JSON.stringify(withoutSeed(recipe.params)),
     refs: JSON.stringify(recipe.references),
   }
 }
 
+/** A recipe's params less the seed, which is each image's own (images.seed). */
+function withoutSeed(params: Record<string, ParamValue>): Record<string, ParamValue> {
+  const { [SEED_PARAM]: _seed, ...rest } = params
+  return rest
+}
+
+/** The seed column of a new image row. */
+export const seedOf = (params: Record<string, ParamValue>): { seed: number | null } => ({
+  seed: typeof params[SEED_PARAM] === 'number' ? params[SEED_PARAM] : null,
+})
+
+/** The job's params with this image's own seed. */
+function imageParams(jobParams: string, seed: number | null): Record<string, ParamValue> {
+  const params = JSON.parse(jobParams) as Record<string, ParamValue>
+  return seed === null ? params : { ...params, [SEED_PARAM]: seed }
+}
+
 /** Inserts an image row (named parameters as below); a second row for the same generation is ignored. */
 export const INSERT_IMAGE_SQL = `INSERT INTO images
-    (ord, id, job_id, generation_id, idx, file, thumb, format, width, height, bytes, created_at, model_id, size_label, aspect)
+    (ord, id, job_id, generation_id, idx, file, thumb, format, width, height, bytes, created_at, model_id, size_label, aspect, seed)
   VALUES (${IMAGE_ORD_SQL}, @id, @jobId, @generationId, @index, @file, @thumb, @format, @width, @height, @bytes, @createdAt,
-    @modelId, @sizeLabel, @aspect)
+    @modelId, @sizeLabel, @aspect, @seed)
   ON CONFLICT (generation_id) DO NOTHING`
 
 /** The filter columns of a new image row. */
@@ -164,7 +185,7 @@ export function toLibraryImage(r: ImageWithJobRow, mediaUrl: LibraryOptions['med
     jobCount: r.count,
     modelId: r.model_id,
     prompt: r.prompt,
-    params: JSON.parse(r.params) as Record<string, ParamValue>,
+    params: imageParams(r.params, r.seed),
     width: r.width,
     height: r.height,
     ...(r.aspect !== null ? { aspect: r.aspect } : {}),
@@ -175,6 +196,8 @@ export function toLibraryImage(r: ImageWithJobRow, mediaUrl: LibraryOptions['med
     createdAt: r.created_at,
     references: JSON.parse(r.refs) as string[],
     starred: r.starred === 1,
+    rating: r.rating,
+    pick: r.pick as LibraryImage['pick'],
     ...(r.trashed_at !== null ? { trashedAt: r.trashed_at } : {}),
     url: mediaUrl(r.id, 'full'),
     thumbUrl: mediaUrl(r.id, 'thumb'),
@@ -184,7 +207,7 @@ export function toLibraryImage(r: ImageWithJobRow, mediaUrl: LibraryOptions['med
 /** The recipe a saved file carries (image-metadata.ts), from the job and image fields. */
 export function recipeOf(
   job: { count: number; model_id: string; prompt: string; params: string; refs: string },
-  image: { id: string; job_id: string; generation_id: string; idx: number; created_at: number },
+  image: { id: string; job_id: string; generation_id: string; idx: number; created_at: number; seed: number | null },
 ): Recipe {
   return {
     version: 1,
@@ -196,7 +219,7 @@ export function recipeOf(
     count: job.count,
     modelId: job.model_id,
     prompt: job.prompt,
-    params: JSON.parse(job.params) as Record<string, ParamValue>,
+    params: imageParams(job.params, image.seed),
     references: JSON.parse(job.refs) as string[],
     createdAt: image.created_at,
   }
@@ -385,6 +408,7 @@ export function openLibrary(opts: LibraryOptions): LibraryStore {
         createdAt,
         modelId: recipe.modelId,
         ...imageLabels(info.width, info.height, recipe.params),
+        ...seedOf(recipe.params),
         })
       })()
       const saved = imageByGeneration(generationId)

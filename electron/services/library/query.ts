@@ -9,9 +9,12 @@
 // keys. A page is then one ordered walk with LIMIT and never a sort. The walk is driven by exactly one access
 // path, chosen here rather than by the planner (it has no statistics, and it will happily sort 100k rows):
 //   text          → the FTS index, newest/oldest by its rowid; every filter is checked per match
-//   else          → the most selective of: board, starred, trash, a single model / aspect / size / format
-//                   (each counted through its index, capped), else a plain rowid scan
+//   else          → the most selective of: board, starred, picked, rejected, trash, one rating, a single model /
+//                   aspect / size / format (each counted through its index, capped), else a plain rowid scan
 // Dates and cursors are ord ranges on whichever path drives.
+// Ratings are walked one at a time, each rating's images being in creation order on images_by_rating (rating, ord):
+// "at least N stars" runs one walk per rating N–5 and merges them by ord (at most five pages of rows); the rating
+// sort runs 5, 4, … 0 one after another until the page is full, its cursor a (rating, ord) pair.
 import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
@@ -63,15 +66,29 @@ const MAX_SEARCH_WORDS = 16
 const STALE_CURSOR = 'That page of the library is no longer valid. Scroll back to the top and try again.'
 const NO_BOARD = 'That board no longer exists. It may have been deleted in another window.'
 
-// ---------- cursors: opaque to callers; the ord of the last item and the sort it belongs to ----------
-function encodeCursor(ord: number, sort: 'newest' | 'oldest'): string {
-  return Buffer.from(JSON.stringify([sort === 'newest' ? 'n' : 'o', ord])).toString('base64url')
+// ---------- cursors: opaque to callers; the sort they belong to, and the ord (and rating) of the last item ----------
+type Sort = LibraryQueryInput['sort']
+interface Cursor {
+  ord: number
+  /** The rating sort's: the last item's rating. */
+  rating: number
+}
+const SORT_TAG: Record<Sort, string> = { newest: 'n', oldest: 'o', rating: 'r' }
+
+function encodeCursor(sort: Sort, last: { ord: number; rating: number }): string {
+  const value = sort === 'rating' ? [SORT_TAG[sort], last.rating, last.ord] : [SORT_TAG[sort], last.ord]
+  return Buffer.from(JSON.stringify(value)).toString('base64url')
 }
 
-function decodeCursor(cursor: string, sort: 'newest' | 'oldest'): number {
+function decodeCursor(cursor: string, sort: Sort): Cursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(value) && value[0] === (sort === 'newest' ? 'n' : 'o') && Number.isSafeInteger(value[1])) return value[1] as number
+    if (Array.isArray(value) && value[0] === SORT_TAG[sort]) {
+      if (sort !== 'rating' && value.length === 2 && Number.isSafeInteger(value[1])) return { ord: value[1] as number, rating: 0 }
+      if (sort === 'rating' && value.length === 3 && [0, 1, 2, 3, 4, 5].includes(value[1] as number) && Number.isSafeInteger(value[2])) {
+        return { rating: value[1] as number, ord: value[2] as number }
+      }
+    }
   } catch {
     // Not JSON: not a cursor we made (or one from an older version), so it is stale like any other.
   }
@@ -99,6 +116,8 @@ interface Normalised {
   fts: string | null
   trash: boolean
   starred: boolean | undefined
+  minRating: number | undefined
+  pick: LibraryQueryInput['filters']['pick']
   boardId: string | undefined
   /** column → values (images.<column> IN values); empty lists are dropped. */
   lists: [column: string, values: string[]][]
@@ -125,6 +144,8 @@ function normalise(q: LibraryQueryInput): Normalised {
     fts: ftsQuery(q.text),
     trash: f.trash === true,
     starred: f.starred,
+    minRating: f.minRating,
+    pick: f.pick,
     boardId: f.boardId,
     lists: lists.map(([c, v]) => [c, [...new Set(v)]] as [string, string[]]).filter(([, v]) => v.length > 0),
     fromOrd: f.from === undefined ? undefined : Math.ceil(f.from) * 1000,
@@ -133,14 +154,36 @@ function normalise(q: LibraryQueryInput): Normalised {
 }
 
 /**
- * Access paths that deliver rows in ord order for these filters, in order of preference on a tie, each with the
- * rows it would walk (`rows` selects them; `value` is its :v parameter).
+ * The ratings a query walks one at a time (see the top of this file), in walking order; null when it walks them
+ * all together (no rating filter, by date).
  */
-function candidates(n: Normalised): { driver: Driver; rows: string; value?: string }[] {
-  const out: { driver: Driver; rows: string; value?: string }[] = []
+export function ratingWalks(q: LibraryQueryInput): number[] | null {
+  const min = q.filters.minRating
+  if (q.sort === 'rating') return [5, 4, 3, 2, 1, 0].filter((r) => r >= (min ?? 0))
+  return min === undefined ? null : [1, 2, 3, 4, 5].filter((r) => r >= min)
+}
+
+/** The condition on images.pick of each pick filter: literals, so the partial indexes are usable. */
+const PICK_WHERE = { picked: 'i.pick = 1', unrejected: 'i.pick >= 0', rejected: 'i.pick = -1' } as const
+
+/**
+ * Access paths that deliver rows in ord order for these filters (and this one `rating`), in order of preference
+ * on a tie, each with the rows it would walk (`rows` selects them; `value` is its :v parameter).
+ */
+function candidates(n: Normalised, rating?: number): { driver: Driver; rows: string; value?: string | number }[] {
+  const out: { driver: Driver; rows: string; value?: string | number }[] = []
   if (n.boardId !== undefined) out.push({ driver: { kind: 'board' }, rows: 'FROM board_images WHERE board_id = :v', value: n.boardId })
   if (n.starred === true) {
     out.push({ driver: { kind: 'index', index: 'images_starred' }, rows: 'FROM images INDEXED BY images_starred WHERE starred = 1' })
+  }
+  if (n.pick === 'picked') {
+    out.push({ driver: { kind: 'index', index: 'images_picked' }, rows: 'FROM images INDEXED BY images_picked WHERE pick = 1' })
+  }
+  if (n.pick === 'rejected') {
+    out.push({ driver: { kind: 'index', index: 'images_rejected' }, rows: 'FROM images INDEXED BY images_rejected WHERE pick = -1' })
+  }
+  if (rating !== undefined) {
+    out.push({ driver: { kind: 'index', index: 'images_by_rating' }, rows: 'FROM images INDEXED BY images_by_rating WHERE rating = :v', value: rating })
   }
   if (n.trash) {
     out.push({ driver: { kind: 'index', index: 'images_trashed' }, rows: 'FROM images INDEXED BY images_trashed WHERE trashed_at IS NOT NULL' })
@@ -153,16 +196,19 @@ function candidates(n: Normalised): { driver: Driver; rows: string; value?: stri
   return out
 }
 
-/** Every access path search() may choose for this query (it picks one by counting; see choosePlan). */
-export function possibleDrivers(q: LibraryQueryInput): Driver[] {
+/** Every access path search() may choose for this query, walking this one `rating` (it picks one by counting; see choosePlan). */
+export function possibleDrivers(q: LibraryQueryInput, rating?: number): Driver[] {
   const n = normalise(q)
   if (n.fts !== null) return [{ kind: 'fts' }]
-  const options = candidates(n).map((c) => c.driver)
+  const options = candidates(n, rating).map((c) => c.driver)
   return options.length > 0 ? options : [{ kind: 'scan' }]
 }
 
-/** The SELECT for one page (limit + 1 rows, to tell whether there is a next page). */
-export function searchStatement(q: LibraryQueryInput, driver: Driver, cursor: number | null): { sql: string; params: SqlParams } {
+/**
+ * The SELECT for one page (limit + 1 rows, to tell whether there is a next page), of the images with this one
+ * `rating` when given; `cursor` is the ord the page starts after.
+ */
+export function searchStatement(q: LibraryQueryInput, driver: Driver, cursor: number | null, rating?: number): { sql: string; params: SqlParams } {
   const n = normalise(q)
   const params: SqlParams = { limit: q.limit + 1 }
   const where: string[] = []
@@ -190,6 +236,15 @@ export function searchStatement(q: LibraryQueryInput, driver: Driver, cursor: nu
   }
   where.push(n.trash ? 'i.trashed_at IS NOT NULL' : 'i.trashed_at IS NULL')
   if (n.starred !== undefined) where.push(`i.starred = ${n.starred ? 1 : 0}`)
+  if (rating !== undefined) {
+    params.rating = rating
+    where.push('i.rating = :rating')
+  }
+  if (n.minRating !== undefined) {
+    params.minRating = n.minRating
+    where.push('i.rating >= :minRating')
+  }
+  if (n.pick !== undefined) where.push(PICK_WHERE[n.pick])
   if (n.boardId !== undefined) {
     params.board = n.boardId
     where.push(driver.kind === 'board' ? 'b.board_id = :board' : 'EXISTS (SELECT 1 FROM board_images bi WHERE bi.board_id = :board AND bi.image_ord = i.ord)')
@@ -211,13 +266,15 @@ export function searchStatement(q: LibraryQueryInput, driver: Driver, cursor: nu
     params.toOrd = n.toOrd
     where.push(`${key} <= :toOrd`)
   }
+  // Newest first, also among images of one rating in the rating sort.
+  const ascending = q.sort === 'oldest'
   if (cursor !== null) {
     params.cursor = cursor
-    where.push(`${key} ${q.sort === 'newest' ? '<' : '>'} :cursor`)
+    where.push(`${key} ${ascending ? '>' : '<'} :cursor`)
   }
   const sql =
     `SELECT ${IMAGE_WITH_JOB_COLUMNS} FROM ${from} CROSS JOIN jobs j ON j.id = i.job_id ` +
-    `WHERE ${where.join(' AND ')} ORDER BY ${key} ${q.sort === 'newest' ? 'DESC' : 'ASC'} LIMIT :limit`
+    `WHERE ${where.join(' AND ')} ORDER BY ${key} ${ascending ? 'ASC' : 'DESC'} LIMIT :limit`
   return { sql, params }
 }
 
@@ -301,6 +358,9 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
        AND image_ord IN (SELECT ord FROM images WHERE id IN (SELECT value FROM json_each(@ids)))`,
     ),
     star: db.prepare('UPDATE images SET starred = @starred WHERE id IN (SELECT value FROM json_each(@ids))'),
+    rate: db.prepare('UPDATE images SET rating = @rating WHERE id IN (SELECT value FROM json_each(@ids))'),
+    pick: db.prepare('UPDATE images SET pick = @pick WHERE id IN (SELECT value FROM json_each(@ids))'),
+    jobImages: db.prepare('SELECT id, pick FROM images WHERE job_id = @jobId AND trashed_at IS NULL ORDER BY idx'),
     trash: db.prepare('UPDATE images SET trashed_at = @now WHERE trashed_at IS NULL AND id IN (SELECT value FROM json_each(@ids))'),
     restore: db.prepare('UPDATE images SET trashed_at = NULL WHERE trashed_at IS NOT NULL AND id IN (SELECT value FROM json_each(@ids))'),
     trashBatch: db.prepare(
@@ -343,9 +403,9 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
     if (abs) await rm(abs, { force: true })
   }
 
-  async function choosePlan(n: Normalised): Promise<Driver> {
+  async function choosePlan(n: Normalised, rating?: number): Promise<Driver> {
     if (n.fts !== null) return { kind: 'fts' }
-    const options = candidates(n)
+    const options = candidates(n, rating)
     if (options.length === 0) return { kind: 'scan' }
     if (options.length === 1) return options[0]!.driver
     // Each path counted through its own index, up to COUNT_CAP rows: a few hundred microseconds at most.
@@ -403,12 +463,30 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
   return {
     async search(q: LibraryQueryInput): Promise<LibraryPage> {
       const cursor = q.cursor === undefined ? null : decodeCursor(q.cursor, q.sort)
-      const driver = await choosePlan(normalise(q))
-      const { sql: text, params } = searchStatement(q, driver, cursor)
-      const rows = await reader.all<ImageWithJobRow>(text, params)
+      const n = normalise(q)
+      /** One walk: up to limit + 1 rows of this rating (or of any), after `after`. */
+      const walk = async (after: number | null, rating?: number) => {
+        const { sql: text, params } = searchStatement(q, await choosePlan(n, rating), after, rating)
+        return reader.all<ImageWithJobRow>(text, params)
+      }
+      const ratings = ratingWalks(q)
+      let rows: ImageWithJobRow[] = []
+      if (ratings === null) rows = await walk(cursor?.ord ?? null)
+      else if (q.sort === 'rating') {
+        // 5 stars, then 4…: each rating from where the cursor left it, until the page is full.
+        for (const rating of ratings) {
+          if (cursor && rating > cursor.rating) continue
+          rows.push(...(await walk(cursor && rating === cursor.rating ? cursor.ord : null, rating)))
+          if (rows.length > q.limit) break
+        }
+      } else {
+        // Each rating's next rows by date, merged by date: the first limit + 1 of them are the page's.
+        for (const rating of ratings) rows.push(...(await walk(cursor?.ord ?? null, rating)))
+        rows.sort(q.sort === 'oldest' ? (a, b) => a.ord - b.ord : (a, b) => b.ord - a.ord)
+      }
       const page = rows.slice(0, q.limit)
       const last = page.at(-1)
-      return { items: page.map(toImage), nextCursor: rows.length > q.limit && last ? encodeCursor(last.ord, q.sort) : null }
+      return { items: page.map(toImage), nextCursor: rows.length > q.limit && last ? encodeCursor(q.sort, last) : null }
     },
 
     async facets(): Promise<LibraryFacets> {
@@ -490,6 +568,28 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
 
     setStarred: (imageIds: readonly string[], starred: boolean) =>
       inChunks(imageIds, (ids) => sql.star.run({ ids, starred: starred ? 1 : 0 }).changes),
+
+    /** 1–5 stars, 0 to clear; returns how many images it found. */
+    setRating: (imageIds: readonly string[], rating: number) => inChunks(imageIds, (ids) => sql.rate.run({ ids, rating }).changes),
+
+    /** 1 pick, -1 reject, 0 neither; returns how many images it found. */
+    setPick: (imageIds: readonly string[], pick: -1 | 0 | 1) => inChunks(imageIds, (ids) => sql.pick.run({ ids, pick }).changes),
+
+    /**
+     * "Keep the picks, trash the rest": moves the job's images that are not picks (unflagged and rejected) to the
+     * trash, and answers their ids (what an undo restores). Refuses a job without a pick: that would trash it all.
+     */
+    async trashUnpicked(jobId: string): Promise<string[]> {
+      // Read and write in one synchronous stretch: no other write can come between them.
+      const images = sql.jobImages.all({ jobId }) as { id: string; pick: number }[]
+      if (images.length === 0) throw new AppFailure('not-found', 'That job’s images are no longer in your library (or all are in the trash).')
+      if (!images.some((i) => i.pick === 1)) {
+        throw new AppFailure('invalid-input', 'None of this job’s images is a pick, so nothing was moved to the trash. Pick the ones to keep first (P).')
+      }
+      const rest = images.filter((i) => i.pick !== 1).map((i) => i.id)
+      if (rest.length > 0) sql.trash.run({ ids: JSON.stringify(rest), now: Date.now() })
+      return rest
+    },
 
     trash(imageIds: readonly string[]) {
       const now = Date.now()

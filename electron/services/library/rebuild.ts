@@ -1,5 +1,6 @@
 // Rebuilds the library index from the files: every image file carries its recipe (image-metadata.ts), so
-// deleting library.db* loses nothing but index-only state (stars, boards, trash, costs, the jobs journal lives apart).
+// deleting library.db* loses nothing but index-only state (stars, ratings and picks, boards, trash, costs, the jobs
+// journal lives apart).
 //
 // It reconciles rather than starts over, so it is also safe on a complete index (stars and boards survive):
 //   1. image files under images/ whose id is not indexed are read (recipe, size) and indexed; each row's place
@@ -19,7 +20,7 @@ import { AppFailure } from '../errors'
 import type { Logger } from '../log'
 import { describeImage, thumbnail } from './image-files'
 import { readRecipe, type Recipe } from './image-metadata'
-import { imageLabels, INSERT_IMAGE_SQL, INSERT_JOB_SQL, jobParams, type LibraryStore } from './library'
+import { imageLabels, INSERT_IMAGE_SQL, INSERT_JOB_SQL, jobParams, seedOf, type LibraryStore } from './library'
 import { linkReferenceSource } from './query'
 import { INSERT_REFERENCE_SQL, referenceName, referenceThumbRel } from './references'
 
@@ -170,6 +171,7 @@ export async function rebuildLibrary(library: LibraryStore, opts: RebuildOptions
         createdAt: r.createdAt,
         modelId: r.modelId,
         ...imageLabels(f.width, f.height, r.params as Record<string, ParamValue>),
+        ...seedOf(r.params as Record<string, ParamValue>),
       })
       if (changes > 0) ids.push(f.id)
       if (changes > 0 && r.cost !== undefined) setCost.run({ id: f.id, cost: r.cost })

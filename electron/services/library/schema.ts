@@ -227,6 +227,31 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 6,
+    description: 'triage: a rating (0–5) and a pick flag (pick / reject) on every image',
+    up(db) {
+      // Index-only state like stars: not in the files (which never change once saved), so a rebuild of a lost
+      // index starts without them, and a rebuild of an intact one keeps them.
+      db.exec(`
+        ALTER TABLE images ADD COLUMN rating INTEGER NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5);  -- 0 = none
+        ALTER TABLE images ADD COLUMN pick INTEGER NOT NULL DEFAULT 0 CHECK (pick IN (-1, 0, 1));        -- reject, none, pick
+        -- (rating, ord): one rating's images in creation order. Every rating filter and the rating sort walk one
+        -- rating at a time on it (query.ts), so no plan sorts.
+        CREATE INDEX images_by_rating ON images (rating);
+        CREATE INDEX images_picked ON images (ord) WHERE pick = 1;
+        CREATE INDEX images_rejected ON images (ord) WHERE pick = -1;
+      `)
+    },
+  },
+  {
+    version: 7,
+    description: 'each image keeps the seed it was made with (a job shares the rest of its parameters)',
+    up(db) {
+      // NULL on the rows before: their job's params hold the seed of its first saved image, as they always did.
+      db.exec('ALTER TABLE images ADD COLUMN seed INTEGER')
+    },
+  },
 ]
 
 /**

@@ -1,5 +1,5 @@
 // Display helpers: how values from main read in the UI.
-import type { ModelPrice, ParamValue } from '../../../shared/domain'
+import type { FormField, ModelPrice, ParamValue } from '../../../shared/domain'
 import { formatUsd } from '../../../shared/pricing'
 
 /** Option values as designers expect to read them: `match_input_image` → "Match input image", png → PNG. */
@@ -66,6 +66,18 @@ export function formatPrice(price: ModelPrice | null): string | null {
   if (prices.length === 0) return null
   const low = Math.min(...prices)
   return low === Math.max(...prices) ? formatUsd(low) : `from ${formatUsd(low)}`
+}
+
+/** A recorded parameter's name as its model's form labels it (when that form is known), else made readable. */
+export function paramLabel(name: string, fields: FormField[] | undefined): string {
+  return fields?.find((f) => f.name === name)?.label ?? formatOption('', name)
+}
+
+/** A recorded parameter's value as the recipe shows it. */
+export function paramValue(name: string, value: ParamValue): string {
+  if (typeof value === 'boolean') return value ? 'On' : 'Off'
+  if (typeof value === 'string') return formatOption(name, value)
+  return typeof value === 'number' ? String(value) : JSON.stringify(value)
 }
 
 /** Timestamps from main are epoch milliseconds. */

@@ -19,6 +19,7 @@ export const SEARCH_DEBOUNCE_MS = 120
 export type Scope = { kind: 'all' } | { kind: 'starred' } | { kind: 'trash' } | { kind: 'board'; boardId: string }
 export type FacetKind = 'modelIds' | 'sizes' | 'aspects' | 'formats'
 export type Sort = NonNullable<LibraryQuery['sort']>
+export type PickFilter = NonNullable<LibraryFilters['pick']>
 
 export interface LibraryFilterState {
   scope: Scope
@@ -29,9 +30,12 @@ export interface LibraryFilterState {
   /** yyyy-mm-dd from the date inputs; '' when open-ended. */
   from: string
   to: string
+  /** Triage: at least this many stars (0: any), and which flags to show (null: all). */
+  minRating: number
+  pick: PickFilter | null
 }
 
-const NO_FILTERS: Omit<LibraryFilterState, 'scope'> = { modelIds: [], sizes: [], aspects: [], formats: [], from: '', to: '' }
+const NO_FILTERS: Omit<LibraryFilterState, 'scope'> = { modelIds: [], sizes: [], aspects: [], formats: [], from: '', to: '', minRating: 0, pick: null }
 
 interface LibraryState extends LibraryFilterState {
   /** What is in the search field now (the query follows it after a short pause). */
@@ -58,6 +62,7 @@ interface LibraryState extends LibraryFilterState {
   toggleFacet: (kind: FacetKind, value: string) => void
   clearFacet: (kind: FacetKind) => void
   setDates: (dates: { from?: string; to?: string }) => void
+  setTriageFilter: (filter: { minRating?: number; pick?: PickFilter | null }) => void
   clearFilters: () => void
   setSort: (sort: Sort) => void
   /** The first page of the current query (selection kept for images still shown). */
@@ -102,6 +107,8 @@ export function filtersOf(state: LibraryFilterState): LibraryFilters {
   const to = dayStart(state.to, true)
   if (from !== undefined) filters.from = from
   if (to !== undefined) filters.to = to
+  if (state.minRating >= 1 && state.minRating <= 5) filters.minRating = state.minRating
+  if (state.pick) filters.pick = state.pick
   if (state.scope.kind === 'starred') filters.starred = true
   if (state.scope.kind === 'trash') filters.trash = true
   if (state.scope.kind === 'board') filters.boardId = state.scope.boardId
@@ -110,16 +117,20 @@ export function filtersOf(state: LibraryFilterState): LibraryFilters {
 
 /** Filters beyond the scope (what "Clear filters" clears). */
 export function activeFilterCount(state: LibraryFilterState): number {
-  return state.modelIds.length + state.sizes.length + state.aspects.length + state.formats.length + (state.from ? 1 : 0) + (state.to ? 1 : 0)
+  return (
+    state.modelIds.length + state.sizes.length + state.aspects.length + state.formats.length + (state.from ? 1 : 0) + (state.to ? 1 : 0) +
+    (state.minRating ? 1 : 0) + (state.pick ? 1 : 0)
+  )
 }
 
 const sameScope = (a: Scope, b: Scope) => a.kind === b.kind && (a.kind !== 'board' || (b.kind === 'board' && a.boardId === b.boardId))
 
-/** Newer first (or older first), the way main orders them; ties by id so a merge is stable. */
+/** Newer first (or older first, or more stars first then newer), the way main orders them; ties by id so a merge is stable. */
 function compare(sort: Sort) {
   return (a: LibraryImage, b: LibraryImage) => {
-    const d = sort === 'newest' ? b.createdAt - a.createdAt : a.createdAt - b.createdAt
-    return d !== 0 ? d : sort === 'newest' ? (b.id < a.id ? -1 : 1) : a.id < b.id ? -1 : 1
+    if (sort === 'rating' && a.rating !== b.rating) return b.rating - a.rating
+    const d = sort === 'oldest' ? a.createdAt - b.createdAt : b.createdAt - a.createdAt
+    return d !== 0 ? d : sort !== 'oldest' ? (b.id < a.id ? -1 : 1) : a.id < b.id ? -1 : 1
   }
 }
 
@@ -218,6 +229,10 @@ export const useLibrary = create<LibraryState>()((set, get) => {
     },
     setDates: (dates) => {
       set(dates)
+      requery()
+    },
+    setTriageFilter: (filter) => {
+      set(filter)
       requery()
     },
     clearFilters: () => {

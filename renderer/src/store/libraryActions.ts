@@ -1,6 +1,7 @@
 // Organising and reusing library images. Each change shows at once (optimistically), then main's answer is
 // reconciled: counts are re-read, and a refused change is undone by re-reading the images.
-import type { Board, ImageDetail, LibraryImage } from '../../../shared/domain'
+import type { Result } from '../../../shared/contract'
+import type { Board, ImageDetail, LibraryImage, PickFlag } from '../../../shared/domain'
 import { api, isDesktop } from '../bridge'
 import { settle } from '../lib/request'
 import { useComposer, type ImageSlot, type RecipeReuse } from './composer'
@@ -54,6 +55,94 @@ export function toggleStar(ids: string[]): Promise<void> {
   const open = useImageDetail.getState()
   const known = targets.length ? targets : open.image && ids.includes(open.image.id) ? [open.image] : []
   return setStarred(ids, !known.every((i) => i.starred))
+}
+
+// ---------- triage: ratings, picks, "keep the picks" ----------
+/** Whether an image still belongs in the grid's rating and pick filters after its triage changed. */
+function passesTriageFilters(image: LibraryImage): boolean {
+  const { minRating, pick } = useLibrary.getState()
+  if (minRating > 0 && image.rating < minRating) return false
+  if (pick === 'picked') return image.pick === 1
+  if (pick === 'unrejected') return image.pick !== -1
+  if (pick === 'rejected') return image.pick === -1
+  return true
+}
+
+/** Shows a rating or flag at once (an image the filters now leave out leaves the grid), then sends it. */
+async function triage(
+  ids: string[],
+  patch: Partial<Pick<LibraryImage, 'rating' | 'pick'>>,
+  send: () => Promise<Result<{ count: number }>>,
+  failed: string,
+): Promise<void> {
+  if (ids.length === 0) return
+  const library = useLibrary.getState()
+  library.patchItems(ids, (i) => ({ ...i, ...patch }))
+  const leaving = byId(ids).filter((i) => !passesTriageFilters(i))
+  if (leaving.length) library.removeItems(leaving.map((i) => i.id))
+  patchOpenImage(ids, (image) => ({ ...image, ...patch }))
+  const result = await settle(send())
+  if (!result.ok) refused(failed, result.error.message)
+  else reconcile(ids)
+}
+
+/** 1–5 stars; 0 clears the rating. */
+export function setRating(ids: string[], rating: number): Promise<void> {
+  return triage(ids, { rating }, () => api.setRating({ imageIds: ids, rating }), rating ? 'Could not rate' : 'Could not clear the rating')
+}
+
+/** 1 pick, -1 reject, 0 neither. */
+export function setPick(ids: string[], pick: PickFlag): Promise<void> {
+  const failed = pick === 1 ? 'Could not pick' : pick === -1 ? 'Could not reject' : 'Could not unflag'
+  return triage(ids, { pick }, () => api.setPick({ imageIds: ids, pick }), failed)
+}
+
+/** The triage keys (1–5 rate, 0 clears, P pick, X reject, U unflag) as what they set; null for any other key. */
+export function triageKey(key: string): { rating: number } | { pick: PickFlag } | null {
+  if (/^[0-5]$/.test(key)) return { rating: Number(key) }
+  const pick = ({ p: 1, x: -1, u: 0 } as const)[key.toLowerCase() as 'p' | 'x' | 'u']
+  return pick === undefined ? null : { pick }
+}
+
+/** Applies a triage key's change to the images. */
+export function applyTriage(ids: string[], change: { rating: number } | { pick: PickFlag }): Promise<void> {
+  return 'rating' in change ? setRating(ids, change.rating) : setPick(ids, change.pick)
+}
+
+/** "Keep the picks, trash the rest": the job's images that are not picks go to the trash, with an Undo that restores exactly those. */
+export async function keepPicksTrashRest(image: LibraryImage): Promise<void> {
+  const library = useLibrary.getState()
+  const queryKey = keyOfQuery()
+  const shown = library.items.filter((i) => i.jobId === image.jobId && i.pick !== 1 && i.trashedAt === undefined)
+  if (library.scope.kind !== 'trash') library.removeItems(shown.map((i) => i.id))
+  const result = await settle(api.trashUnpicked({ jobId: image.jobId }))
+  if (!result.ok) {
+    refused('Nothing was moved to the trash', result.error.message)
+    return
+  }
+  const trashed = result.value.imageIds
+  // Main decided which: ones not loaded here went too, and one picked meanwhile elsewhere stayed.
+  if (library.scope.kind !== 'trash') {
+    library.removeItems(trashed)
+    if (shown.some((i) => !trashed.includes(i.id))) void reloadLibrary()
+  }
+  const trashedAt = Date.now()
+  patchOpenImage(trashed, (i) => ({ ...i, trashedAt }))
+  reconcile(trashed)
+  if (trashed.length === 0) {
+    toast({ tone: 'info', title: 'Nothing to trash', message: 'Every image of this job that is not in the trash is a pick.' })
+    return
+  }
+  toast({
+    tone: 'info',
+    title: `Kept the picks, moved ${counted(trashed.length)} to the trash`,
+    message: trashed.length === 1 ? 'It stays there until you empty the trash.' : 'They stay there until you empty the trash.',
+    action: {
+      label: 'Undo',
+      altText: 'Open Trash in the library sidebar to restore them.',
+      run: () => void restoreImages(trashed, keyOfQuery() === queryKey ? shown.filter((i) => trashed.includes(i.id)) : []),
+    },
+  })
 }
 
 function patchOpenImage(ids: readonly string[], patch: (image: LibraryImage) => LibraryImage): void {
@@ -129,7 +218,7 @@ export async function emptyTrash(): Promise<void> {
 /** What the grid was showing, to know whether an undo can put images straight back where they were. */
 function keyOfQuery(): string {
   const s = useLibrary.getState()
-  return JSON.stringify([s.queriedText, s.scope, s.modelIds, s.sizes, s.aspects, s.formats, s.from, s.to, s.sort])
+  return JSON.stringify([s.queriedText, s.scope, s.modelIds, s.sizes, s.aspects, s.formats, s.from, s.to, s.minRating, s.pick, s.sort])
 }
 
 // ---------- boards ----------

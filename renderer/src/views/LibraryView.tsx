@@ -36,6 +36,8 @@ function NothingHere() {
       formats: s.formats,
       from: s.from,
       to: s.to,
+      minRating: s.minRating,
+      pick: s.pick,
       total: s.facets?.counts.all,
     })),
   )

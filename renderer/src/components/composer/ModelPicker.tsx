@@ -108,13 +108,18 @@ export function ModelPicker({ reason }: { reason?: string }) {
   return (
     <div className="model-picker">
       <Popover.Root open={open} onOpenChange={onOpenChange}>
-        <Popover.Trigger className={clsx('model-trigger', reason && 'model-trigger-blocked')} aria-label={`Model: ${name}`}>
+        <Popover.Trigger
+          className={clsx('model-trigger', reason && 'model-trigger-blocked')}
+          aria-label={`Model: ${name}`}
+          aria-description={meta || undefined}
+        >
           <span className="model-trigger-icon" aria-hidden>
             <KindIcon size={14} strokeWidth={1.75} />
           </span>
           <span className="model-trigger-text">
             <span className="model-trigger-name">{name}</span>
-            {meta && <span className="model-trigger-meta">{meta}</span>}
+            {/* Drawn from data-meta by CSS: a description, not part of the label a speech user says (WCAG 2.5.3). */}
+            {meta && <span className="model-trigger-meta" data-meta={meta} aria-hidden />}
           </span>
           <ChevronsUpDown className="model-trigger-chevron" aria-hidden size={14} strokeWidth={1.75} />
         </Popover.Trigger>

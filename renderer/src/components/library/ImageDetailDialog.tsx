@@ -25,8 +25,8 @@ import {
 import { Dialog, DropdownMenu } from 'radix-ui'
 import clsx from 'clsx'
 import { useShallow } from 'zustand/react/shallow'
-import type { FormField, LibraryImage, ParamValue } from '../../../../shared/domain'
-import { formatBytes, formatCost, formatDateTime, formatOption } from '../../lib/format'
+import type { LibraryImage } from '../../../../shared/domain'
+import { formatBytes, formatCost, formatDateTime, paramLabel, paramValue } from '../../lib/format'
 import { libraryAlt, ordinalOf, ordinalsOf } from '../../lib/libraryImages'
 import { currentImage, useImageDetail } from '../../store/imageDetail'
 import { useLibrary } from '../../store/library'
@@ -39,6 +39,8 @@ import {
   reuse,
   revealImage,
   setStarred,
+  triageKey,
+  applyTriage,
   useAsReference,
 } from '../../store/libraryActions'
 import { findModel, useModel } from '../../store/model'
@@ -47,6 +49,7 @@ import { Hint } from '../Hint'
 import { IconButton } from '../IconButton'
 import { AddToBoardMenu } from './AddToBoardMenu'
 import { ImageMenuItems } from './ImageMenuItems'
+import { TriageControls } from './Triage'
 
 type Zoom = 'fit' | 'actual'
 
@@ -129,6 +132,8 @@ function Stage({ image, alt, zoom, setZoom }: { image: LibraryImage; alt: string
       <div
         ref={stage}
         className={clsx('detail-stage', zoom === 'actual' && 'is-actual')}
+        // At 1:1 the stage scrolls: focusable so the arrow keys can pan it.
+        tabIndex={zoom === 'actual' ? 0 : undefined}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
@@ -160,16 +165,6 @@ function Stage({ image, alt, zoom, setZoom }: { image: LibraryImage; alt: string
       )}
     </div>
   )
-}
-
-function paramLabel(name: string, fields: FormField[] | undefined): string {
-  return fields?.find((f) => f.name === name)?.label ?? formatOption('', name)
-}
-
-function paramValue(name: string, value: ParamValue): string {
-  if (typeof value === 'boolean') return value ? 'On' : 'Off'
-  if (typeof value === 'string') return formatOption(name, value)
-  return typeof value === 'number' ? String(value) : JSON.stringify(value)
 }
 
 function Recipe({ image }: { image: LibraryImage }) {
@@ -246,6 +241,7 @@ export function ImageDetailDialog() {
     else if (event.key === 'ArrowLeft' && zoom === 'fit') step(-1)
     else if (plain && event.key.toLowerCase() === 'z') setZoom(zoom === 'fit' ? 'actual' : 'fit')
     else if (plain && event.key.toLowerCase() === 's' && !trashed) void setStarred([image.id], !image.starred)
+    else if (plain && !trashed && triageKey(event.key)) void applyTriage([image.id], triageKey(event.key)!)
     else if ((event.key === 'Delete' || event.key === 'Backspace') && !trashed) void moveToTrash([image.id])
     else return
     event.preventDefault()
@@ -373,6 +369,7 @@ export function ImageDetailDialog() {
                         <IconButton label="Move to trash" icon={Trash2} className="icon-btn-danger" onClick={() => void moveToTrash([image.id])} />
                       )}
                     </div>
+                    {!trashed && <TriageControls image={image} />}
                   </div>
 
                   {image.prompt.trim() && (

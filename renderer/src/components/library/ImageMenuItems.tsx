@@ -5,6 +5,7 @@ import {
   Brush,
   ChevronRight,
   ClipboardCopy,
+  Columns2,
   Copy,
   Eye,
   FolderOpen,
@@ -30,6 +31,7 @@ import type { ContextMenu, DropdownMenu } from 'radix-ui'
 import type { LibraryImage, ModelSummary } from '../../../../shared/domain'
 import { formatPrice } from '../../lib/format'
 import { useBoardDialog } from '../../store/boardDialog'
+import { canCompare, useCompare } from '../../store/compare'
 import { slotField } from '../../store/composer'
 import { followUp, followUpModels, varyModel } from '../../store/followUps'
 import { useImageDetail } from '../../store/imageDetail'
@@ -47,6 +49,7 @@ import {
   setStarred,
   useAsReference,
 } from '../../store/libraryActions'
+import { TriageMenuItems } from './Triage'
 
 type MenuKit = typeof ContextMenu | typeof DropdownMenu
 
@@ -158,6 +161,11 @@ export function ImageMenuItems({ kit: Kit, images, onPreview, inDetails }: Image
         </>
       )}
       {one && !trashed && <FollowUpItems kit={Kit} image={one} />}
+      {canCompare(n) && (
+        <Item kit={Kit} icon={Columns2} shortcut="C" onSelect={() => useCompare.getState().open(images)}>
+          Compare side by side
+        </Item>
+      )}
       <Item kit={Kit} icon={ImagePlus} onSelect={() => void useAsReference(ids)}>
         Use as reference{these}
       </Item>
@@ -173,6 +181,7 @@ export function ImageMenuItems({ kit: Kit, images, onPreview, inDetails }: Image
           {these}
         </Item>
       )}
+      {!trashed && <TriageMenuItems kit={Kit} images={images} />}
       {!trashed && (
         <Kit.Sub>
           <Kit.SubTrigger className="menu-item">

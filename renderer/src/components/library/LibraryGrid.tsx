@@ -10,12 +10,14 @@ import { useShallow } from 'zustand/react/shallow'
 import type { LibraryImage } from '../../../../shared/domain'
 import { beginImageDrag, endImageDrag } from '../../lib/imageDrag'
 import { libraryAlt, ordinalOf, toPreviewItem } from '../../lib/libraryImages'
+import { canCompare, useCompare } from '../../store/compare'
 import { useImageDetail } from '../../store/imageDetail'
 import { indexOfImage, useLibrary } from '../../store/library'
-import { moveToTrash, setStarred, toggleStar } from '../../store/libraryActions'
+import { applyTriage, moveToTrash, setRating, setStarred, toggleStar, triageKey } from '../../store/libraryActions'
 import { usePreview } from '../../store/preview'
 import { Thumbnail } from '../Thumbnail'
 import { ImageMenuItems } from './ImageMenuItems'
+import { TileTriage, triageDescription } from './Triage'
 
 const GAP = 12
 /** Ask for the next page when this many rows or fewer remain below the last one rendered. */
@@ -199,6 +201,18 @@ export function LibraryGrid() {
       useLibrary.getState().selectAll()
       return
     }
+    // Triage: 1–5 rate, 0 clears, P pick, X reject, U unflag.
+    const triage = !mod && !event.altKey && scopeKind !== 'trash' ? triageKey(event.key) : null
+    if (triage) {
+      event.preventDefault()
+      void applyTriage(targets().map((i) => i.id), triage)
+      return
+    }
+    if (!mod && !event.altKey && event.key.toLowerCase() === 'c' && canCompare(targets().length)) {
+      event.preventDefault()
+      useCompare.getState().open(targets())
+      return
+    }
     if (!mod && !event.altKey && event.key.toLowerCase() === 's' && scopeKind !== 'trash') {
       event.preventDefault()
       void toggleStar(targets().map((i) => i.id))
@@ -238,6 +252,7 @@ export function LibraryGrid() {
       focus: (image) => useLibrary.getState().setFocus(image.id),
       dragStart: (event, image) => latest.current.onDragStart(event, image),
       star: (image) => void setStarred([image.id], !image.starred),
+      rate: (image, rating) => void setRating([image.id], rating),
     }),
     [],
   )
@@ -322,6 +337,7 @@ interface TileActions {
   focus: (image: LibraryImage) => void
   dragStart: (event: DragEvent, image: LibraryImage) => void
   star: (image: LibraryImage) => void
+  rate: (image: LibraryImage, rating: number) => void
 }
 
 interface TileProps {
@@ -341,9 +357,9 @@ const Tile = memo(function Tile({ image, column, selected, tabbable, actions }: 
       data-image-id={image.id}
       aria-colindex={column}
       aria-selected={selected}
-      aria-description={image.starred ? 'Starred' : undefined}
+      aria-description={triageDescription(image)}
       tabIndex={tabbable ? 0 : -1}
-      className={clsx('lib-tile', selected && 'is-selected', image.starred && 'is-starred')}
+      className={clsx('lib-tile', selected && 'is-selected', image.starred && 'is-starred', image.pick === -1 && 'is-rejected')}
       draggable
       onClick={(event) => actions.click(event, image)}
       onDoubleClick={() => actions.open(image)}
@@ -377,6 +393,7 @@ const Tile = memo(function Tile({ image, column, selected, tabbable, actions }: 
           {image.width} × {image.height} · {image.format.toUpperCase()}
         </span>
       </span>
+      <TileTriage image={image} rate={actions.rate} />
     </div>
   )
 })

@@ -1,5 +1,5 @@
 // The library's left column: what to look at (all, starred, trash, a board) and what to narrow it to
-// (model, size, aspect ratio, format). Boards are made, renamed and deleted here, and images dropped on one join it.
+// (rating and flag, model, size, aspect ratio, format). Boards are made, renamed and deleted here, and images dropped on one join it.
 import { useState, type DragEvent, type ReactNode } from 'react'
 import { Check, ChevronRight, Images, LayoutGrid, MoreHorizontal, Pencil, Plus, Star, Trash2, type LucideIcon } from 'lucide-react'
 import { Checkbox, Collapsible, ContextMenu, DropdownMenu } from 'radix-ui'
@@ -13,6 +13,7 @@ import { useLibrary, type FacetKind, type Scope } from '../../store/library'
 import { addToBoard } from '../../store/libraryActions'
 import { findModel, useModel } from '../../store/model'
 import { IconButton } from '../IconButton'
+import { TriageFilters } from './Triage'
 
 function ScopeItem({ scope, icon: Icon, label, count, children }: { scope: Scope; icon: LucideIcon; label: string; count?: number; children?: ReactNode }) {
   const current = useLibrary((s) => s.scope)
@@ -140,7 +141,7 @@ function FacetSection({ kind, title, options }: { kind: FacetKind; title: string
         )}
       </div>
       <Collapsible.Content className="side-section-body">
-        <ul className="side-options" role="group" aria-label={title}>
+        <ul className="side-options" aria-label={title}>
           {values.map((value) => {
             const id = `facet-${kind}-${value}`
             return (
@@ -197,6 +198,7 @@ export function LibrarySidebar() {
         <div className="side-heading">
           <h2>Filters</h2>
         </div>
+        <TriageFilters />
         {FACETS.map(({ kind, title, facet }) => {
           const options = facets?.[facet] ?? []
           return options.length > 0 || chosen[kind].length > 0 ? <FacetSection key={kind} kind={kind} title={title} options={options} /> : null

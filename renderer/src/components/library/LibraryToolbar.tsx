@@ -4,6 +4,7 @@ import { forwardRef, useEffect, type RefObject } from 'react'
 import {
   Check,
   ChevronDown,
+  Columns2,
   FolderOutput,
   ImagePlus,
   LayoutGrid,
@@ -18,12 +19,14 @@ import {
 import { AlertDialog, DropdownMenu, Select, Slider } from 'radix-ui'
 import { useShallow } from 'zustand/react/shallow'
 import { formatOption, isMac } from '../../lib/format'
+import { canCompare, useCompare } from '../../store/compare'
 import { activeFilterCount, TILE_SIZES, useLibrary, type FacetKind, type Sort } from '../../store/library'
 import { emptyTrash, exportImages, moveToTrash, restoreImages, setStarred, useAsReference } from '../../store/libraryActions'
 import { Hint, Kbd } from '../Hint'
 import { IconButton } from '../IconButton'
 import { AddToBoardMenu } from './AddToBoardMenu'
 import { ImageMenuItems } from './ImageMenuItems'
+import { minRatingChip, pickChip } from './Triage'
 
 export function scopeTitle(scope: ReturnType<typeof useLibrary.getState>['scope'], boards: { id: string; name: string }[]): string {
   switch (scope.kind) {
@@ -94,6 +97,7 @@ function DateRange() {
 const SORTS: { value: Sort; label: string }[] = [
   { value: 'newest', label: 'Newest first' },
   { value: 'oldest', label: 'Oldest first' },
+  { value: 'rating', label: 'Highest rated' },
 ]
 
 function SortSelect() {
@@ -156,9 +160,14 @@ const FACET_CHIP: Record<FacetKind, (v: string) => string> = {
 
 function FilterChips() {
   const state = useLibrary(
-    useShallow((s) => ({ modelIds: s.modelIds, sizes: s.sizes, aspects: s.aspects, formats: s.formats, from: s.from, to: s.to, scope: s.scope })),
+    useShallow((s) => ({
+      ...{ modelIds: s.modelIds, sizes: s.sizes, aspects: s.aspects, formats: s.formats, from: s.from, to: s.to, scope: s.scope },
+      ...{ minRating: s.minRating, pick: s.pick },
+    })),
   )
-  const { toggleFacet, setDates, clearFilters } = useLibrary(useShallow((s) => ({ toggleFacet: s.toggleFacet, setDates: s.setDates, clearFilters: s.clearFilters })))
+  const { toggleFacet, setDates, setTriageFilter, clearFilters } = useLibrary(
+    useShallow((s) => ({ toggleFacet: s.toggleFacet, setDates: s.setDates, setTriageFilter: s.setTriageFilter, clearFilters: s.clearFilters })),
+  )
   const count = activeFilterCount(state)
   if (count === 0) return null
   const chips: { key: string; label: string; remove: () => void }[] = []
@@ -167,6 +176,8 @@ function FilterChips() {
   }
   if (state.from) chips.push({ key: 'from', label: `From ${state.from}`, remove: () => setDates({ from: '' }) })
   if (state.to) chips.push({ key: 'to', label: `To ${state.to}`, remove: () => setDates({ to: '' }) })
+  if (state.minRating) chips.push({ key: 'rating', label: minRatingChip(state.minRating), remove: () => setTriageFilter({ minRating: 0 }) })
+  if (state.pick) chips.push({ key: 'pick', label: pickChip(state.pick), remove: () => setTriageFilter({ pick: null }) })
   return (
     <ul className="lib-chips" aria-label="Active filters">
       {chips.map((chip) => (
@@ -252,6 +263,14 @@ function SelectionActions() {
             <ImagePlus aria-hidden size={13} strokeWidth={1.75} />
             Use as reference
           </button>
+          {canCompare(ids.length) && (
+            <Hint content={<>Compare side by side (C)</>}>
+              <button type="button" className="btn btn-ghost btn-sm" onClick={() => useCompare.getState().open(images)}>
+                <Columns2 aria-hidden size={13} strokeWidth={1.75} />
+                Compare
+              </button>
+            </Hint>
+          )}
           <DropdownMenu.Root modal={false}>
             <DropdownMenu.Trigger asChild>
               <button type="button" className="btn btn-ghost btn-sm">
@@ -345,7 +364,8 @@ export function LibraryToolbar({ searchRef }: { searchRef: RefObject<HTMLInputEl
             {scope.kind !== 'trash' && items.length > 0 && (
               <span className="lib-hint">
                 Select with click, <Kbd>Shift</Kbd>/<Kbd>{isMac ? '⌘' : 'Ctrl'}</Kbd> click or the arrow keys ·{' '}
-                <Kbd>Space</Kbd> preview · <Kbd>Enter</Kbd> details
+                <Kbd>Space</Kbd> preview · <Kbd>Enter</Kbd> details · <Kbd>1</Kbd>–<Kbd>5</Kbd> rate · <Kbd>P</Kbd> pick ·{' '}
+                <Kbd>X</Kbd> reject
               </span>
             )}
           </>
