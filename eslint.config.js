@@ -88,4 +88,22 @@ export default tseslint.config(
       'tools/oxen-simulator must not import electron/ or renderer/: it stands in for the remote Oxen server and must stay independent of the app.',
     ),
   ),
+  {
+    // Types of the schemas are free; one value import from them would put zod and every schema in the renderer's bundle.
+    files: [`renderer/${CODE}`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)shared/(domain|contract)$',
+              allowTypeImports: true,
+              message: 'renderer/ may import only types from shared/domain and shared/contract (zod schemas); take plain values from shared/limits.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 )

@@ -6,7 +6,9 @@ import {
   AddReferenceInputSchema,
   BoardNameSchema,
   BoardSchema,
+  ComposerDraftSchema,
   CreditBalanceSchema,
+  DraftRestoreSchema,
   ExportRequestSchema,
   ExportResultSchema,
   ImageDetailSchema,
@@ -20,7 +22,10 @@ import {
   ModelCatalogueSchema,
   ModelFormSchema,
   PickSchema,
+  PromptHistoryQuerySchema,
+  PromptHistorySchema,
   RatingSchema,
+  ReferenceHashSchema,
   ReferenceImageSchema,
   SecretStatusSchema,
   SetKeyInputSchema,
@@ -31,6 +36,9 @@ import {
 const NoInput = z.undefined({ error: 'This request takes no payload.' })
 const Count = z.object({ count: z.int().nonnegative() })
 const JobRef = z.object({ jobId: z.string().min(1, { error: 'A job id is required.' }) }).strict()
+const JobIds = z
+  .object({ jobIds: z.array(z.string().min(1, { error: 'A job id is required.' })).min(1, { error: 'Name at least one job.' }).max(1000) })
+  .strict()
 
 function request<I extends z.ZodType, O extends z.ZodType>(channel: string, input: I, output: O) {
   return { channel, input, output }
@@ -58,6 +66,15 @@ export const requests = {
 
   /** Validates an image and stores it once by content hash; the composer then names it by hash. */
   addReference: request('references:add', AddReferenceInputSchema, ReferenceImageSchema),
+  /** Stored reference images by hash, in order; hashes no longer stored are left out (reusing a job's references). */
+  getReferences: request('references:get', z.object({ hashes: z.array(ReferenceHashSchema).max(64) }).strict(), z.array(ReferenceImageSchema)),
+
+  /** The composer's draft as saved last (any session), its reference images resolved; what is gone is left out and said. */
+  getDraft: request('draft:get', NoInput, DraftRestoreSchema),
+  /** Saves the composer's draft in the data folder (written whole and renamed in, so a crash keeps the last one). */
+  saveDraft: request('draft:save', ComposerDraftSchema.strict(), z.object({ savedAt: z.number() })),
+  /** Prompts sent before (from the job journal), each once, newest first; `text` searches them. */
+  getPromptHistory: request('prompts:history', PromptHistoryQuerySchema, PromptHistorySchema),
 
   generate: request('jobs:generate', GenerateRequestSchema, z.object({ jobId: z.string() })),
   listJobs: request('jobs:list', NoInput, z.array(JobSchema)),
@@ -66,6 +83,12 @@ export const requests = {
   retryUnconfirmed: request('jobs:retry-unconfirmed', JobRef, JobSchema),
   /** Tries the job's failed images again: made ones are downloaded again; the others are enqueued (and billed) anew. */
   retryFailed: request('jobs:retry-failed', JobRef, JobSchema),
+  /** Sends the job's request again as a new job, billed again (the renderer confirms the cost first). */
+  duplicateJob: request('jobs:duplicate', JobRef, z.object({ jobId: z.string() })),
+  /** Takes finished jobs off the list (and Results); the journal remembers it. Their images stay in the library. */
+  hideJobs: request('jobs:hide', JobIds, z.object({ jobIds: z.array(z.string()) })),
+  /** Takes every finished job off the list; answers which. */
+  clearFinishedJobs: request('jobs:clear-finished', NoInput, z.object({ jobIds: z.array(z.string()) })),
 
   // The library (browse, search, organise). Image ids only: bytes go through the media handler.
   searchLibrary: request('library:search', LibraryQuerySchema, LibraryPageSchema),
@@ -93,6 +116,18 @@ export const requests = {
   startDrag: request('library:start-drag', z.object({ imageIds: ImageIdsSchema }).strict(), Count),
   copyImage: request('library:copy', z.object({ imageId: z.string().min(1) }).strict(), Count),
   revealImage: request('library:reveal', z.object({ imageId: z.string().min(1) }).strict(), Count),
+
+  // Diagnostics (Settings). Never the key: lines and text are scrubbed by the logger's rules on the way out.
+  /** The newest lines of the log, oldest first, and where the log file is (shown to the user; never used as input). */
+  getLogTail: request(
+    'diagnostics:log',
+    z.object({ lines: z.int().min(1, { error: 'Ask for at least one line.' }).max(2000, { error: 'Ask for at most 2000 lines.' }) }).strict(),
+    z.object({ lines: z.array(z.string()), location: z.string() }),
+  ),
+  /** One plain-text report for a bug report: versions, OS, settings, library counts, the catalogue, the key's state, the log's last lines. */
+  getDiagnostics: request('diagnostics:get', NoInput, z.object({ text: z.string() })),
+  /** Shows the log file in the file manager (desktop app only). */
+  revealLogs: request('diagnostics:reveal-logs', NoInput, Count),
 } as const
 
 export const events = {

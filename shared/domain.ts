@@ -1,15 +1,21 @@
 // Domain types shared by main and renderer. Each is a zod schema plus its inferred type, so the
 // same definition validates IPC payloads in main and types the renderer.
 import { z } from 'zod'
+import { CONCURRENCY_LIMITS, IMAGE_FORMAT_NAMES, IMAGE_SIZES, MAX_IMAGES, MAX_PROMPT_CHARS, MAX_REFERENCES, MIN_IMAGES, PICK_FILTERS } from './limits'
 
-/** Most reference images a Seedream 5.0 Lite request accepts (API.md §8). */
-export const MAX_REFERENCES = 14
-/** Images one generation request may ask for; they become ⌈N/4⌉ enqueues (API.md §9). */
-export const MIN_IMAGES = 1
-export const MAX_IMAGES = 15
-export const MAX_PROMPT_CHARS = 8000
-/** Largest reference image file (bytes); main enforces it, the renderer checks it before sending bytes. */
-export const MAX_REFERENCE_BYTES = 30_000_000
+// The pure limits and tables live in limits.ts (no zod, so the renderer can import them cheaply); re-exported here.
+export {
+  CONCURRENCY_LIMITS,
+  IMAGE_FORMATS,
+  IMAGE_SIZES,
+  MAX_IMAGES,
+  MAX_PROMPT_CHARS,
+  MAX_REFERENCE_BYTES,
+  MAX_REFERENCES,
+  MIN_IMAGES,
+  PICK_FILTERS,
+  SEED_PARAM,
+} from './limits'
 
 // ---------- secrets ----------
 export const SecretStateSchema = z.enum(['stored', 'absent', 'session-only'])
@@ -49,8 +55,8 @@ export const SettingsSchema = z.object({
   oxenBaseUrl: z.url({ protocol: /^https?$/, error: 'The Oxen URL must be an http(s) address.' }),
   modelId: z.string().min(1),
   theme: ThemeSchema,
-  maxConcurrentJobs: z.int().min(1).max(8),
-  maxConcurrentDownloads: z.int().min(1).max(8),
+  maxConcurrentJobs: z.int().min(CONCURRENCY_LIMITS.min).max(CONCURRENCY_LIMITS.max),
+  maxConcurrentDownloads: z.int().min(CONCURRENCY_LIMITS.min).max(CONCURRENCY_LIMITS.max),
   referenceSupply: ReferenceSupplySchema,
 })
 export type Settings = z.infer<typeof SettingsSchema>
@@ -183,15 +189,9 @@ export const AddReferenceInputSchema = z.discriminatedUnion('kind', [
 ])
 export type AddReferenceInput = z.input<typeof AddReferenceInputSchema>
 
-/** The image formats Atelier stores (generated images and references alike). */
-export const ImageFormatSchema = z.enum(['png', 'jpeg', 'webp'])
+/** The image formats Atelier stores (generated images and references alike); their table is IMAGE_FORMATS (limits.ts). */
+export const ImageFormatSchema = z.enum(IMAGE_FORMAT_NAMES)
 export type ImageFormat = z.infer<typeof ImageFormatSchema>
-/** Each format's file extension and MIME type: the one table main and the renderer name and serve files by. */
-export const IMAGE_FORMATS: Record<ImageFormat, { ext: string; mime: string }> = {
-  png: { ext: 'png', mime: 'image/png' },
-  jpeg: { ext: 'jpg', mime: 'image/jpeg' },
-  webp: { ext: 'webp', mime: 'image/webp' },
-}
 
 export const ReferenceImageSchema = z.object({
   hash: ReferenceHashSchema,
@@ -203,9 +203,6 @@ export const ReferenceImageSchema = z.object({
   thumbUrl: z.string(),
 })
 export type ReferenceImage = z.infer<typeof ReferenceImageSchema>
-
-/** The name of the seed field in every Oxen image model's schema: the seed each image was made with is recorded under it. */
-export const SEED_PARAM = 'seed'
 
 /** How each image's seed is chosen when the model has a seed field; the seed used is recorded per image. */
 export const SeedChoiceSchema = z
@@ -279,8 +276,15 @@ export const JobImageSchema = z.object({
   attempts: z.array(JobAttemptSchema).optional(),
   /** What Oxen charged for it (decimal string from its generation record), once saved. */
   cost: z.string().optional(),
+  /** The saved image's size in pixels (its true aspect ratio), once saved. */
+  width: z.int().positive().optional(),
+  height: z.int().positive().optional(),
 })
 export type JobImage = z.infer<typeof JobImageSchema>
+
+/** What only the user can fix before a job can go on: the API key (in Settings) or the account's credits (on Oxen.ai). */
+export const JobNeedsSchema = z.enum(['api-key', 'credits'])
+export type JobNeeds = z.infer<typeof JobNeedsSchema>
 
 export const JobStatusSchema = z.enum(['running', 'completed', 'partial', 'failed', 'cancelled'])
 export type JobStatus = z.infer<typeof JobStatusSchema>
@@ -300,7 +304,11 @@ export const JobSchema = z.object({
   referenceNote: z.string().optional(),
   /** A plain message that says what happened and what to do. */
   error: z.string().optional(),
+  /** Set when a failure of this job needs the user (a key to fix, credits to add) before trying again helps. */
+  needs: JobNeedsSchema.optional(),
   notice: JobNoticeSchema.optional(),
+  /** When it stopped running (unix ms); absent while it runs, and for jobs that ended before Atelier recorded it. */
+  finishedAt: z.number().optional(),
   /** USD the job was expected to cost when it was sent (the model's price × images); each image's `cost` is what it did. */
   estimate: z.number().optional(),
   images: z.array(JobImageSchema),
@@ -315,8 +323,6 @@ export const RatingSchema = z
   .max(5, { error: 'A rating is 0 to 5 stars.' })
 export const PickSchema = z.union([z.literal(-1), z.literal(0), z.literal(1)], { error: 'A pick is 1 (pick), -1 (reject) or 0 (neither).' })
 export type PickFlag = z.infer<typeof PickSchema>
-/** What the pick filter keeps: the picks only, everything but the rejects, or the rejects only. */
-export const PICK_FILTERS = ['picked', 'unrejected', 'rejected'] as const
 
 export const LibraryImageSchema = z.object({
   id: z.string(),
@@ -353,7 +359,6 @@ export const LibraryImageSchema = z.object({
 export type LibraryImage = z.infer<typeof LibraryImageSchema>
 
 // ---------- the library: browse, search, organise (issue 5) ----------
-export const IMAGE_SIZES = ['2K', '3K', '4K'] as const
 export const ImageIdsSchema = z
   .array(z.string().min(1).max(64))
   .min(1, { error: 'Select at least one image.' })
@@ -435,3 +440,47 @@ export const ExportResultSchema = z.object({
   location: z.string(),
   count: z.int(),
 })
+
+// ---------- the composer's draft and prompt history ----------
+/** A reference image in a saved draft: by hash, with the name the composer showed (to say which one is gone). */
+export const DraftReferenceSchema = z.object({ hash: ReferenceHashSchema, name: z.string().max(255) })
+export type DraftReference = z.infer<typeof DraftReferenceSchema>
+
+/**
+ * What the composer holds, saved by main in the data folder as it changes (draft.json) and restored at start: the
+ * model, prompt, parameters (and which the user chose), JSON typed but not parsed yet, the seed, the number of images
+ * and the images of each slot by hash, in order.
+ */
+export const ComposerDraftSchema = z.object({
+  modelId: z.string().min(1).max(300).nullable(),
+  prompt: z.string().max(MAX_PROMPT_CHARS, { error: `A draft’s prompt is at most ${MAX_PROMPT_CHARS} characters.` }),
+  count: z.int().min(MIN_IMAGES).max(MAX_IMAGES),
+  params: z.record(z.string(), ParamValueSchema),
+  chosen: z.array(z.string().max(200)).max(500),
+  jsonDrafts: z.record(z.string(), z.object({ text: z.string().max(200_000), error: z.string().max(2000) })),
+  seed: SeedChoiceSchema,
+  images: z.object({ input: z.array(DraftReferenceSchema).max(MAX_REFERENCES), mask: z.array(DraftReferenceSchema).max(MAX_REFERENCES) }),
+})
+export type ComposerDraft = z.infer<typeof ComposerDraftSchema>
+
+/** The saved draft with its images resolved (thumbnails); `notes` say what could not be restored, in plain words. */
+export const DraftRestoreSchema = z.object({
+  draft: ComposerDraftSchema.extend({ images: z.object({ input: z.array(ReferenceImageSchema), mask: z.array(ReferenceImageSchema) }) }).nullable(),
+  /** Why a reference image was left out (its file is gone), per slot, one sentence each. */
+  dropped: z.object({ input: z.string().optional(), mask: z.string().optional() }),
+  /** Anything else (the saved file could not be read). */
+  notes: z.array(z.string()),
+})
+export type DraftRestore = z.infer<typeof DraftRestoreSchema>
+
+export const PromptHistoryQuerySchema = z
+  .object({
+    /** Words that must all appear in the prompt (any case); empty for the newest prompts. */
+    text: z.string().max(200, { error: 'Search for at most 200 characters.' }).default(''),
+    limit: z.int().min(1).max(500).default(200),
+  })
+  .strict()
+/** A prompt sent before (each text once, at the time it was last sent, with the model it was sent to then). */
+export const PromptHistoryEntrySchema = z.object({ prompt: z.string(), modelId: z.string(), at: z.number() })
+export type PromptHistoryEntry = z.infer<typeof PromptHistoryEntrySchema>
+export const PromptHistorySchema = z.object({ prompts: z.array(PromptHistoryEntrySchema) })

@@ -6,7 +6,9 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import type { EventName, EventPayload } from '../../shared/contract'
 import type { KeyTestResult, Settings } from '../../shared/domain'
+import { createDiagnostics, type DiagnosticsVersions } from './diagnostics'
 import { createDispatcher, type RequestHandlers } from './dispatch'
+import { createDraftStore, DRAFT_FILE } from './draft'
 import { AppFailure, toAppError } from './errors'
 import type { Checkpoint } from './checkpoint'
 import { JobEngine } from './jobs/engine'
@@ -21,7 +23,7 @@ import { createCatalogue } from './oxen/catalogue'
 import { OxenClient, type FetchLike } from './oxen/client'
 import { creditBalance } from './oxen/repos'
 import { createReferenceStore } from './library/references'
-import type { Logger } from './log'
+import { logFilePath, type Logger } from './log'
 import { createSecretStore, type KeytarLike } from './secrets'
 import { createSettingsService, type SettingsBacking } from './settings'
 
@@ -53,6 +55,8 @@ export interface AppServicesOptions {
   platform?: LibraryPlatform
   /** The crash tests' stop points (the harness's --crash-at); absent in the app. */
   checkpoint?: Checkpoint
+  /** For diagnostics: the app's version as built, and Electron's and Chromium's when the shell is Electron. */
+  versions?: DiagnosticsVersions
 }
 
 const DRAG_ICON_SIDE = 64
@@ -77,6 +81,11 @@ export function createAppServices(opts: AppServicesOptions) {
   // Media URLs are `<prefix>/<id>/<variant>`; references live at `<prefix>/ref/<hash>/<variant>` (media.ts).
   const referenceMediaUrl = (hash: string, variant: MediaVariant) => opts.mediaUrl(`ref/${hash}`, variant)
   const references = createReferenceStore({ library, mediaUrl: referenceMediaUrl })
+  const draft = createDraftStore({
+    file: join(opts.dataDir, DRAFT_FILE),
+    reference: (hash) => (references.resolveFile(hash, 'full') ? references.get(hash) : null),
+    log: opts.log.child('draft'),
+  })
   const reader = libraryReader(library)
   const queries = createLibraryQueries({ library, reader, mediaUrl: opts.mediaUrl, referenceMediaUrl, log: opts.log.child('library') })
   const closing = new AbortController()
@@ -166,6 +175,24 @@ export function createAppServices(opts: AppServicesOptions) {
     ...(opts.timing?.safetyPollMs !== undefined ? { safetyPollMs: opts.timing.safetyPollMs } : {}),
     ...(opts.timing?.retryBaseMs !== undefined ? { retryBaseMs: opts.timing.retryBaseMs } : {}),
   })
+  const diagnostics = createDiagnostics({
+    versions: opts.versions ?? { app: 'unknown' },
+    logFile: logFilePath(opts.dataDir),
+    settings: () => settings.get(),
+    keyState: () => secrets.status(), // never the key itself
+    library: async () => {
+      const { counts, boards } = await queries.facets()
+      return { images: counts.all, trash: counts.trash, boards: boards.length }
+    },
+    jobs: () => {
+      const jobs = engine.list()
+      return { total: jobs.length, running: jobs.filter((j) => j.status === 'running').length }
+    },
+    catalogue: () => catalogue.list(),
+    scrub: (text) => opts.log.scrub(text),
+    desktop: opts.platform !== undefined,
+  })
+
   const unsubscribeSecrets = secrets.onChange((status) => {
     opts.emit('onSecretStatus', status)
     if (status.state !== 'absent') void catalogue.refresh() // a new key may see other (custom) models
@@ -210,6 +237,9 @@ export function createAppServices(opts: AppServicesOptions) {
       )
       return added
     },
+    getDraft: () => draft.load(),
+    saveDraft: (composerDraft) => draft.save(composerDraft),
+    getPromptHistory: async ({ text, limit }) => ({ prompts: journal.recentPrompts(text, limit) }),
     generate: async (request) => {
       if (!(await secrets.getKey())) throw new AppFailure('no-key', 'Add your Oxen API key in Settings before generating.')
       return engine.generate(request)
@@ -218,6 +248,13 @@ export function createAppServices(opts: AppServicesOptions) {
     cancelJob: ({ jobId }) => engine.cancel(jobId),
     retryUnconfirmed: ({ jobId }) => engine.retryUnconfirmed(jobId),
     retryFailed: ({ jobId }) => engine.retryFailed(jobId),
+    duplicateJob: async ({ jobId }) => {
+      if (!(await secrets.getKey())) throw new AppFailure('no-key', 'Add your Oxen API key in Settings before generating.')
+      return engine.duplicate(jobId)
+    },
+    hideJobs: async ({ jobIds }) => ({ jobIds: engine.hide(jobIds) }),
+    clearFinishedJobs: async () => ({ jobIds: engine.clearFinished() }),
+    getReferences: async ({ hashes }) => hashes.flatMap((hash) => references.get(hash) ?? []),
 
     searchLibrary: (query) => queries.search(query),
     getLibraryFacets: () => queries.facets(),
@@ -260,6 +297,15 @@ export function createAppServices(opts: AppServicesOptions) {
       target.reveal((await oneFile(imageId)).path)
       return { count: 1 }
     },
+    getLogTail: async ({ lines }) => ({ lines: await diagnostics.logTail(lines), location: logFilePath(opts.dataDir) }),
+    getDiagnostics: async () => ({ text: await diagnostics.report() }),
+    revealLogs: async () => {
+      const target = platform('Showing the log file in its folder')
+      const file = logFilePath(opts.dataDir)
+      if (!existsSync(file)) throw new AppFailure('not-found', 'There is no log file yet: Atelier has not written anything to it.')
+      target.reveal(file)
+      return { count: 1 }
+    },
   }
 
   // Resuming talks to Oxen; the app is usable meanwhile (jobs appear as they are picked up). An index that was
@@ -285,6 +331,7 @@ export function createAppServices(opts: AppServicesOptions) {
       await resumed
       await rebuilding?.catch(() => undefined) // its failure was reported to whoever started it
       await engine.dispose()
+      await draft.flush().catch(() => undefined) // a failed save was answered to the renderer already
       journal.close()
       await reader.close()
       library.close()

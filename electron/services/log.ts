@@ -25,6 +25,8 @@ export interface Logger {
   child(scope: string): Logger
   /** Keeps `secret` out of every line that this logger and its relatives write from now on. */
   addSecret(secret: string): void
+  /** `text` as a line would be written: every secret this logger knows, and credential-like text, replaced. */
+  scrub(text: string): string
 }
 
 export interface LoggerOptions {
@@ -71,11 +73,14 @@ function serialize(record: LogFields): string {
   })
 }
 
+/** The current log file under a data folder; rotated ones are beside it as `atelier.log.1` (the newest), `.2`, … */
+export const logFilePath = (dataDir: string): string => join(dataDir, 'logs', 'atelier.log')
+
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const min = RANK[opts.level ?? 'info']
   const maxBytes = opts.maxBytes ?? 5 * 1024 * 1024
   const keep = Math.max(1, opts.keep ?? 2)
-  const file = opts.dataDir ? join(opts.dataDir, 'logs', 'atelier.log') : null
+  const file = opts.dataDir ? logFilePath(opts.dataDir) : null
   /** Each secret in every form it may take in a line (see `addSecret`), longest first. */
   let secrets: string[] = []
   let size = 0
@@ -151,6 +156,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     error: (m, f) => write('error', scope, m, f),
     child: (name) => scoped(scope ? `${scope}.${name}` : name),
     addSecret,
+    scrub,
   })
   return scoped()
 }

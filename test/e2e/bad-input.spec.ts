@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test, type Locator, type Page } from '@playwright/test'
 import sharp from 'sharp'
-import { clearKeychain, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { clearKeychain, emptyDraft, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 /** A solid-colour image: its colour (and so its hash) depends on `seed`. */
 function solidImage(seed: number, width: number, height: number, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
@@ -51,6 +51,7 @@ test.describe('bad input', () => {
 
   /** The composer with a prompt and one good reference, the state every refusal must leave alone. */
   async function composerWithOneReference(page: Page): Promise<void> {
+    await emptyDraft(harness.url) // the composer keeps its draft across reloads
     await page.goto(harness.url)
     await nav(page, 'Create')
     await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill(PROMPT)

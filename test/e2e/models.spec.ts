@@ -3,7 +3,7 @@
 // a switch that says what it could not carry over.
 import { expect, test, type Page } from '@playwright/test'
 import sharp from 'sharp'
-import { type App, generateButton, modelTrigger, nav, pickModel, type Proc, randomTag, startApp } from './support'
+import { type App, emptyDraft, generateButton, modelTrigger, nav, pickModel, type Proc, randomTag, startApp } from './support'
 
 const png = async (name: string, seed: number) => ({
   name,
@@ -26,6 +26,7 @@ test.describe('every Oxen image model', () => {
   })
 
   async function openCreate(page: Page) {
+    await emptyDraft(harness.url) // the composer keeps its draft across reloads
     await page.goto(harness.url)
     await nav(page, 'Create')
     await expect(modelTrigger(page)).toBeVisible()

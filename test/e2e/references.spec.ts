@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { expect, test } from '@playwright/test'
 import sharp from 'sharp'
-import { clearKeychain, generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
+import { clearKeychain, emptyDraft, generateButton, nav, type Proc, randomTag, startHarness, startSimulator, tempDir } from './support'
 
 /** A solid-colour image: its colour (and so its hash) depends on `seed`. */
 function solidImage(seed: number, width: number, height: number, format: 'png' | 'jpeg'): Promise<Buffer> {
@@ -131,6 +131,7 @@ test.describe('reference images', () => {
   })
 
   test('drop files on the composer and paste an image into it', async ({ page }) => {
+    await emptyDraft(harness.url) // the composer keeps its draft across reloads
     await page.goto(harness.url)
     await nav(page, 'Create')
     const prompt = page.getByRole('textbox', { name: 'Prompt', exact: true })

@@ -62,6 +62,9 @@ export function clearKeychain(service: string): void {
 export interface App {
   simulator: Proc
   harness: Proc
+  /** The key saved in the app (and the only one the simulator accepts). */
+  key: string
+  dataDir: string
   /** Ends both processes and removes the key from the keychain. */
   stop(): Promise<void>
 }
@@ -71,13 +74,16 @@ export async function startApp(name: string, simArgs: string[] = []): Promise<Ap
   const key = `test-key-${randomTag()}`
   const keychainService = `Atelier-e2e-${randomTag()}`
   const simulator = await startSimulator(key, simArgs)
-  const harness = await startHarness({ dataDir: tempDir(`atelier-e2e-${name}-`), oxenUrl: simulator.url, keychainService })
+  const dataDir = tempDir(`atelier-e2e-${name}-`)
+  const harness = await startHarness({ dataDir, oxenUrl: simulator.url, keychainService })
   const bridge = await connectBridge(harness.url)
   expect((await bridge.call('setApiKey', { key })).ok).toBe(true)
   bridge.close()
   return {
     simulator,
     harness,
+    key,
+    dataDir,
     async stop() {
       await harness.stop()
       await simulator.stop()
@@ -145,6 +151,19 @@ export async function connectBridge(harnessUrl: string) {
       })
     },
     close: () => ws.close(),
+  }
+}
+
+/** An empty composer on the default model, as main keeps it (draft.json). */
+export const EMPTY_DRAFT = { modelId: null, prompt: '', count: 4, params: {}, chosen: [], jsonDrafts: {}, seed: { mode: 'random' }, images: { input: [], mask: [] } }
+
+/** The composer keeps its draft across reloads: a test that needs an empty one empties it first. */
+export async function emptyDraft(harnessUrl: string): Promise<void> {
+  const bridge = await connectBridge(harnessUrl)
+  try {
+    expect((await bridge.call('saveDraft', EMPTY_DRAFT)).ok).toBe(true)
+  } finally {
+    bridge.close()
   }
 }
 

@@ -1,10 +1,13 @@
 // Exporting a selection: untouched files plus manifest.jsonl, to a folder or a zip (checked with Debian's unzip
-// when installed, and always with a small reader here), through the services and the request handlers.
+// when installed, and always with yauzl, an unzip library independent of the writer), through the services and
+// the request handlers.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { buffer } from 'node:stream/consumers'
 import { crc32 } from 'node:zlib'
+import yauzl from 'yauzl'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAppServices, type LibraryPlatform } from '../../electron/services/app'
 import { createLogger } from '../../electron/services/log'
@@ -29,46 +32,41 @@ afterEach(async () => {
 const HAS_UNZIP = spawnSync('unzip', ['-v']).status === 0
 const quiet = createLogger() // no data folder, no echo: writes nothing
 
-/** A tiny zip reader: walks the central directory (ZIP64 aware), checks each local header, CRC and size. */
-function readZip(file: string): Map<string, Buffer> {
-  const zip = readFileSync(file)
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
-  expect(eocd).toBeGreaterThan(0)
-  let count = zip.readUInt16LE(eocd + 10)
-  let cdOffset = zip.readUInt32LE(eocd + 16)
-  if (cdOffset === 0xffffffff) {
-    const locator = eocd - 20
-    expect(zip.readUInt32LE(locator)).toBe(0x07064b50)
-    const record = Number(zip.readBigUInt64LE(locator + 8))
-    expect(zip.readUInt32LE(record)).toBe(0x06064b50)
-    count = Number(zip.readBigUInt64LE(record + 32))
-    cdOffset = Number(zip.readBigUInt64LE(record + 48))
-  }
+/** What an independent reader (yauzl, a maintained unzip library) finds: every entry's bytes, CRC-checked. */
+async function readZip(file: string): Promise<Map<string, Buffer>> {
+  const zip = await yauzl.openPromise(file, { strictFileNames: true, validateEntrySizes: true })
   const files = new Map<string, Buffer>()
-  let at = cdOffset
-  for (let i = 0; i < count; i++) {
-    expect(zip.readUInt32LE(at)).toBe(0x02014b50)
-    expect(zip.readUInt16LE(at + 10)).toBe(0) // STORE
-    const crc = zip.readUInt32LE(at + 16)
-    const size = zip.readUInt32LE(at + 24)
-    const nameLength = zip.readUInt16LE(at + 28)
-    const extraLength = zip.readUInt16LE(at + 30)
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength)
-    let local = zip.readUInt32LE(at + 42)
-    if (local === 0xffffffff) {
-      const extra = zip.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength)
-      expect(extra.readUInt16LE(0)).toBe(1)
-      local = Number(extra.readBigUInt64LE(4))
+  try {
+    for await (const entry of zip.eachEntry()) {
+      expect(entry.compressionMethod).toBe(0) // STORE: images are compressed already
+      expect(entry.fileName).not.toContain('\\')
+      const data = await buffer(await zip.openReadStreamPromise(entry))
+      expect(crc32(data) >>> 0).toBe(entry.crc32)
+      expect(files.has(entry.fileName)).toBe(false)
+      files.set(entry.fileName, data)
     }
-    expect(zip.readUInt32LE(local)).toBe(0x04034b50)
-    expect(zip.readUInt32LE(local + 14)).toBe(crc)
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28)
-    const data = zip.subarray(start, start + size)
-    expect(crc32(data) >>> 0).toBe(crc)
-    files.set(name, data)
-    at += 46 + nameLength + extraLength + zip.readUInt16LE(at + 32)
+  } finally {
+    zip.close()
   }
   return files
+}
+
+/** Whether the archive ends with ZIP64 records (the end-of-central-directory locator right before the plain end record). */
+function endsWithZip64(file: string): boolean {
+  const zip = readFileSync(file)
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  return eocd >= 20 && zip.readUInt32LE(eocd - 20) === 0x07064b50
+}
+
+/** A ZIP64 extended-information field in every central directory entry. */
+async function everyEntryZip64(file: string): Promise<boolean> {
+  const zip = await yauzl.openPromise(file)
+  try {
+    for await (const entry of zip.eachEntry()) if (!entry.extraFields.some((f) => f.id === 0x0001)) return false
+    return true
+  } finally {
+    zip.close()
+  }
 }
 
 async function threeImages(): Promise<LibraryImage[]> {
@@ -155,8 +153,10 @@ describe('export', () => {
       const zip = join(out, 'images.zip')
       expect(await exportToZip(items, zip, { forceZip64 })).toEqual({ location: zip, count: 3 })
       expect(existsSync(`${zip}.part`)).toBe(false)
-      const files = readZip(zip)
+      const files = await readZip(zip)
       expect([...files.keys()].at(-1)).toBe('manifest.jsonl')
+      expect(endsWithZip64(zip)).toBe(forceZip64)
+      expect(await everyEntryZip64(zip)).toBe(forceZip64)
       checkManifest(files.get('manifest.jsonl')!.toString('utf8'), images, [...files.keys()])
       for (const item of items) {
         const [name] = [...files.entries()].find(([, data]) => data.equals(readFileSync(item.path)))!
@@ -188,7 +188,7 @@ describe('export', () => {
     const folder = () => exportToFolder(items, join(out, `big-${++n}`))
     await zip()
     await folder()
-    expect(readZip(join(out, 'big-1.zip')).size).toBe(4)
+    expect((await readZip(join(out, 'big-1.zip'))).size).toBe(4)
   })
 
   it('leaves no half-written zip behind when it fails', async () => {
@@ -197,6 +197,21 @@ describe('export', () => {
     rmSync(items[0]!.path) // the file vanishes mid-export
     await expect(exportToZip(items, join(out, 'broken.zip'))).rejects.toThrow(/export did not finish/)
     expect(readdirSync(out)).toEqual([])
+  })
+
+  it('fails once, whole, when several files are gone; never over a zip being written', async () => {
+    const images = await threeImages()
+    const items = await t.queries.files(images.map((i) => i.id))
+    rmSync(items[0]!.path)
+    rmSync(items[2]!.path) // two failures: the second must not escape as an unhandled error
+    await expect(exportToZip(items, join(out, 'broken.zip'))).rejects.toThrow(/export did not finish/)
+    expect(readdirSync(out)).toEqual([])
+    // A zip of the same name still being written (its .part exists): refused before any image is read.
+    const [kept] = await t.queries.files([images[1]!.id])
+    writeFileSync(join(out, 'busy.zip.part'), 'another export')
+    await expect(exportToZip([kept!], join(out, 'busy.zip'))).rejects.toThrow(/export did not finish/)
+    expect(readdirSync(out)).toEqual(['busy.zip.part'])
+    expect(readFileSync(join(out, 'busy.zip.part'), 'utf8')).toBe('another export') // left alone
   })
 })
 
@@ -231,7 +246,7 @@ describe('export and the platform actions through the request handlers', () => {
       expect(zip).toMatchObject({ ok: true, value: { count: 2 } })
       const location = (zip as { value: { location: string } }).value.location
       expect(location).toMatch(new RegExp(`^${join(dataDir, 'exports')}/atelier-export-\\d{8}-\\d{6}\\.zip$`))
-      expect(readZip(location).size).toBe(3)
+      expect((await readZip(location)).size).toBe(3)
       const folder = await services.dispatch('exportImages', { imageIds: [webp.id], as: 'folder' })
       expect(folder).toMatchObject({ ok: true, value: { count: 1 } })
       expect(readdirSync((folder as { value: { location: string } }).value.location)).toHaveLength(2)

@@ -90,6 +90,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     mediaUrl: (id, variant) => `${HARNESS_MEDIA_PREFIX}/${id}/${variant}`,
     emit: broadcast,
     log,
+    // The version as built; no Electron or Chromium here (the page's browser is whatever opened it).
+    versions: { app: (JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version },
     ...(opts.timing ? { timing: opts.timing } : {}),
     ...(opts.crashAt ? { checkpoint: (point: CrashPoint) => point === opts.crashAt && process.kill(process.pid, 'SIGKILL') } : {}),
   })

@@ -4,8 +4,8 @@
 // restart, `resume` rebuilds every job from the journal and each goes on by itself, whether or not Oxen answers.
 import { randomUUID } from 'node:crypto'
 import pLimit from 'p-limit'
-import type { GenerateRequest, ImageState, Job, JobImage, JobNotice, JobStatus, ModelForm, ReferenceSupply } from '../../../shared/domain'
-import { GenerateRequestSchema } from '../../../shared/domain'
+import type { GenerateRequest, ImageState, Job, JobImage, JobNeeds, JobNotice, JobStatus, ModelForm, ReferenceSupply } from '../../../shared/domain'
+import { GenerateRequestSchema, SEED_PARAM } from '../../../shared/domain'
 import type { Checkpoint } from '../checkpoint'
 import { AppFailure, toAppError } from '../errors'
 import type { Logger } from '../log'
@@ -15,8 +15,8 @@ import { estimateCost } from '../../../shared/pricing'
 import { journalable } from './body'
 import { formDefaults, planEnqueues, type PlannedEnqueue } from './plan'
 import { Downloader, type ImageSink } from './downloader'
-import { cloneJob, endOf, pushAttempt, rebuildJob, type RebuiltJob } from './job-state'
-import type { Journal, JournalEnqueue } from './journal'
+import { cloneJob, endOf, needsOf, pushAttempt, rebuildJob, savedImage, type RebuiltJob } from './job-state'
+import type { Journal, JournalEnqueue, ParsedGenerateRequest } from './journal'
 import { reconcile, sendEnqueue, STOPPED_BEFORE_ANSWER, type SenderDeps, type SendHooks, type SendResult } from './sender'
 import { Waits } from './waits'
 import { ResultWatcher, type GenerationResult } from './watcher'
@@ -60,12 +60,22 @@ export interface JobEngineDeps {
 }
 
 const IN_FLIGHT: ReadonlySet<ImageState> = new Set(['queued', 'processing'])
+/** Shown on a running job whose images Oxen is making while the result stream is down (polling covers meanwhile). */
+export const RECONNECTING_NOTICE = 'Reconnecting to Oxen — checking on these images every few seconds meanwhile'
 /** Finished jobs shown again after a restart (running ones always are). */
 const RECENT_JOBS = 50
 /** The same request again within this long is a double press: it returns the first job (ms). */
 const DOUBLE_SUBMIT_MS = 1000
 /** How long dispose() waits for POSTs already on their way, so their outcome is journaled (ms). */
 const DISPOSE_GRACE_MS = 10_000
+/**
+ * While the stream is up, each unfinished generation is still polled this often (ms): a stream can stall without
+ * closing, and an event missed then would leave a failed image "running" until the stall is noticed. API.md §5
+ * suggests polling every 2–5 s; with the stream as the fast path, 8 s bounds how long a missed outcome goes unseen.
+ */
+const SAFETY_POLL_MS = 8000
+/** No bytes on the result stream for this long means it is dead (ms): Oxen sends a keep-alive every 15 s (API.md §6). */
+const STREAM_READ_TIMEOUT_MS = 25_000
 
 interface Tracked {
   job: Job
@@ -77,6 +87,10 @@ interface Tracked {
   cancelled: boolean
   /** The running send loop, if any (one per job at a time). */
   sending: Promise<void> | null
+  /** The request the job was made from (Duplicate sends it again); null for jobs journaled before it was kept. */
+  request: ParsedGenerateRequest | null
+  /** What sending waits for (Oxen busy, offline); the job's notice, before the stream's own. */
+  sendNotice: JobNotice | null
 }
 
 export class JobEngine {
@@ -91,6 +105,8 @@ export class JobEngine {
   private readonly sender: SenderDeps
   private readonly jobSlots = pLimit(1)
   private readonly checkpoint: Checkpoint
+  /** The result stream was open and is not now (dropped, stalled, refused) while Oxen is making images. */
+  private streamDown = false
 
   constructor(private readonly deps: JobEngineDeps) {
     this.waits = new Waits(deps.retryBaseMs ?? 1000)
@@ -103,8 +119,9 @@ export class JobEngine {
       onResult: (id, result) => this.onResult(id, result),
       log: deps.log,
       pollIntervalMs: deps.pollIntervalMs ?? 3000,
-      safetyPollMs: deps.safetyPollMs ?? 20_000,
-      readTimeoutMs,
+      safetyPollMs: deps.safetyPollMs ?? SAFETY_POLL_MS,
+      readTimeoutMs: Math.min(readTimeoutMs, STREAM_READ_TIMEOUT_MS),
+      onStreamState: (up) => this.onStreamState(up),
     })
     this.downloader = new Downloader({
       client: deps.client,
@@ -132,7 +149,12 @@ export class JobEngine {
   }
 
   list(): Job[] {
-    return [...this.tracked.values()].map((t) => cloneJob(t.job)).sort((a, b) => b.createdAt - a.createdAt)
+    return [...this.tracked.values()]
+      .map((t) => {
+        this.refreshNotice(t)
+        return cloneJob(t.job)
+      })
+      .sort((a, b) => b.createdAt - a.createdAt)
   }
 
   /** Journals the job and returns; its images are sent in the background (Oxen busy or away holds nothing). */
@@ -149,7 +171,7 @@ export class JobEngine {
     return result
   }
 
-  private async createJob(req: ReturnType<typeof GenerateRequestSchema.parse>): Promise<{ jobId: string }> {
+  private async createJob(req: ParsedGenerateRequest): Promise<{ jobId: string }> {
     const form = await this.deps.modelForm(req.modelId)
     // Every image of every field resolved at once (each stored image is uploaded or inlined once), then put back.
     const hashes = [...new Set(Object.values(req.images).flat())]
@@ -180,10 +202,19 @@ export class JobEngine {
       images: Array.from({ length: req.count }, (_, index) => ({ index, state: 'pending' as const })),
     }
     const ids = this.deps.journal.createJob(
-      { ...job, referenceSupply: job.referenceSupply ?? null, referenceNote: job.referenceNote ?? null, estimate: job.estimate ?? null },
+      { ...job, referenceSupply: job.referenceSupply ?? null, referenceNote: job.referenceNote ?? null, estimate: job.estimate ?? null, request: req },
       plan.map((p) => ({ indexes: p.indexes, body: bodyOf(p) })),
     )
-    const t: Tracked = { job, enqueues: new Map(), attemptOf: Array(req.count).fill(-1), made: new Set(), cancelled: false, sending: null }
+    const t: Tracked = {
+      job,
+      enqueues: new Map(),
+      attemptOf: Array(req.count).fill(-1),
+      made: new Set(),
+      cancelled: false,
+      sending: null,
+      request: req,
+      sendNotice: null,
+    }
     plan.forEach((p, k) => {
       const id = ids[k]!
       t.enqueues.set(id, { id, jobId: job.id, indexes: p.indexes, body: bodyOf(p), state: 'pending', sentAt: null, error: null })
@@ -245,6 +276,53 @@ export class JobEngine {
     return cloneJob(t.job)
   }
 
+  /** Duplicate: the job's request sent again as a new job (billed again: the user confirmed the cost). */
+  async duplicate(jobId: string): Promise<{ jobId: string }> {
+    const t = this.require(jobId)
+    return this.createJob(t.request ?? (await this.requestOf(t)))
+  }
+
+  /**
+   * The request of a job journaled before requests were kept, rebuilt from the job: its references go to the model's
+   * one images field (with two, e.g. input and mask, which went where is not known).
+   */
+  private async requestOf(t: Tracked): Promise<ParsedGenerateRequest> {
+    const { job } = t
+    const images: Record<string, string[]> = {}
+    if (job.references.length > 0) {
+      const fields = (await this.deps.modelForm(job.modelId)).fields.filter((f) => f.kind === 'images')
+      if (fields.length !== 1) {
+        throw new AppFailure('invalid-input', 'This job was made by an older Atelier that did not record which image went where. Use Reuse, then Generate.')
+      }
+      images[fields[0]!.name] = job.references
+    }
+    return GenerateRequestSchema.parse({ modelId: job.modelId, prompt: job.prompt, count: job.count, params: job.params, images })
+  }
+
+  /** Takes finished jobs off the list for good (the journal remembers); their images stay in the library. */
+  hide(jobIds: string[]): string[] {
+    // One already gone (removed in another window, or twice) is simply not there any more.
+    const jobs = jobIds.flatMap((id) => this.tracked.get(id) ?? [])
+    if (jobs.some((t) => t.job.status === 'running')) {
+      throw new AppFailure('invalid-input', 'A running job cannot be removed from the list: cancel it first, or wait until it ends.')
+    }
+    this.deps.journal.hideJobs(jobIds)
+    for (const t of jobs) this.forget(t)
+    return jobs.map((t) => t.job.id)
+  }
+
+  /** Takes every finished job off the list; answers which. */
+  clearFinished(): string[] {
+    const done = [...this.tracked.values()].filter((t) => t.job.status !== 'running').map((t) => t.job.id)
+    return done.length > 0 ? this.hide(done) : []
+  }
+
+  private forget(t: Tracked): void {
+    this.tracked.delete(t.job.id)
+    this.lastEmit.delete(t.job.id)
+    for (const image of t.job.images) if (image.generationId) this.byGeneration.delete(image.generationId)
+  }
+
   /**
    * Picks up the journal after a restart: every job it shows comes back; the unfinished ones go on, each on its
    * own. Returns once they are under way: nothing here waits for Oxen.
@@ -256,7 +334,7 @@ export class JobEngine {
     for (const entry of this.deps.journal.load(RECENT_JOBS)) {
       if (this.tracked.has(entry.job.id)) continue
       const { downloads, inFlight, ...rebuilt } = rebuildJob(entry, (id) => this.deps.library.imageForGeneration(id))
-      const t: Tracked = { ...rebuilt, cancelled: false, sending: null }
+      const t: Tracked = { ...rebuilt, cancelled: false, sending: null, sendNotice: null }
       this.tracked.set(t.job.id, t)
       for (const image of t.job.images) if (image.generationId) this.byGeneration.set(image.generationId, { jobId: t.job.id, index: image.index })
       for (const id of inFlight) this.watcher.watch(id)
@@ -302,7 +380,9 @@ export class JobEngine {
     t.sending = this.sendLoop(t)
       .catch((error: unknown) => {
         this.deps.log.error('sending a job failed', { jobId: t.job.id, error })
-        const message = `Atelier could not send these images: ${toAppError(error).message}`
+        const failure = toAppError(error)
+        const message = `Atelier could not send these images: ${failure.message}`
+        this.needs(t, needsOf(failure))
         for (const image of t.job.images) if (image.state === 'pending') Object.assign(image, { state: 'failed', error: message })
       })
       .finally(() => {
@@ -369,6 +449,7 @@ export class JobEngine {
     } else if (result.kind === 'rejected' || result.kind === 'unconfirmed') {
       e.state = result.kind
       e.error = result.message
+      if (result.kind === 'rejected') this.needs(t, needsOf(result))
       for (const i of e.indexes) Object.assign(t.job.images[i]!, { state: result.kind === 'rejected' ? 'failed' : 'unconfirmed', error: result.message })
       t.job.error = result.message
     } else if (t.cancelled) {
@@ -406,7 +487,14 @@ export class JobEngine {
   private reopen(t: Tracked): void {
     t.cancelled = false
     delete t.job.error
+    delete t.job.needs
+    delete t.job.finishedAt
     this.setStatus(t, 'running')
+  }
+
+  /** A failure that needs the user (the key, credits): the first one found stands for the job. */
+  private needs(t: Tracked, needs: JobNeeds | null): void {
+    if (needs && !t.job.needs) t.job.needs = needs
   }
 
   private setEnqueue(e: JournalEnqueue, state: JournalEnqueue['state'], error: string | null = null): void {
@@ -416,10 +504,27 @@ export class JobEngine {
   }
 
   private setNotice(t: Tracked, notice: JobNotice | null): void {
-    if (notice) t.job.notice = notice
-    else if (!t.job.notice) return
-    else delete t.job.notice
+    if (!notice && !t.sendNotice) return
+    t.sendNotice = notice
     this.emit(t, true)
+  }
+
+  /** The job's notice: what sending waits for, else the stream being down while Oxen makes its images. */
+  private refreshNotice(t: Tracked): void {
+    const { job } = t
+    if (job.status !== 'running') t.sendNotice = null
+    const waiting = job.status === 'running' && this.streamDown && job.images.some((i) => IN_FLIGHT.has(i.state))
+    const notice = t.sendNotice ?? (waiting ? { message: RECONNECTING_NOTICE } : null)
+    if (notice) job.notice = notice
+    else delete job.notice
+  }
+
+  private onStreamState(up: boolean): void {
+    if (this.streamDown === !up || this.waits.stopped) return
+    this.streamDown = !up
+    for (const t of this.tracked.values()) {
+      if (t.job.status === 'running' && t.job.images.some((i) => IN_FLIGHT.has(i.state))) this.emit(t, true)
+    }
   }
 
   // ---------- generations ----------
@@ -451,6 +556,7 @@ export class JobEngine {
       this.startDownload(t, image, result.url)
     } else if (result.status === 'failed') {
       this.deps.journal.updateGeneration(generationId, { status: 'failed', error: result.error })
+      this.needs(t, needsOf({ message: result.error }))
       this.finish(t, image, { state: 'failed', error: `Oxen could not make this image: ${result.error}` })
     } else {
       this.deps.journal.updateGeneration(generationId, { status: 'cancelled' })
@@ -467,8 +573,8 @@ export class JobEngine {
     const { job } = t
     // The seed this image was made with, when its enqueue had one of its own (planEnqueues; every seed field of
     // Oxen's image models is named `seed`).
-    const seed = t.enqueues.get(t.attemptOf[image.index]!)?.body.seed
-    const params = typeof seed === 'number' ? { ...job.params, seed } : job.params
+    const seed = t.enqueues.get(t.attemptOf[image.index]!)?.body[SEED_PARAM]
+    const params = typeof seed === 'number' ? { ...job.params, [SEED_PARAM]: seed } : job.params
     const recipe = { jobId: job.id, generationId, index: image.index, count: job.count, modelId: job.modelId, prompt: job.prompt, params, references: job.references }
     const running = this.downloader
       .fetch(generationId, url, recipe, (fraction) => {
@@ -478,7 +584,7 @@ export class JobEngine {
       .then(
         (saved) => {
           if (!saved) return // stopping: fetched again after the restart
-          this.finish(t, image, { state: 'saved', imageId: saved.id, url: saved.url, thumbUrl: saved.thumbUrl, ...(saved.cost ? { cost: saved.cost } : {}) })
+          this.finish(t, image, savedImage(saved))
           this.deps.onLibraryChanged([saved.id])
         },
         (error: unknown) => {
@@ -504,7 +610,6 @@ export class JobEngine {
     const ended = job.status === 'running' && !t.sending ? endOf(job) : null
     if (ended) {
       if (ended.error) job.error = ended.error
-      delete job.notice
       this.setStatus(t, ended.status)
     }
     this.emit(t, true)
@@ -514,7 +619,11 @@ export class JobEngine {
   private setStatus(t: Tracked, status: JobStatus): void {
     if (t.job.status === status) return
     t.job.status = status
-    this.deps.journal.setJobStatus(t.job.id, status, t.job.error ?? null)
+    if (status === 'running') delete t.job.finishedAt
+    else t.job.finishedAt ??= Date.now()
+    // Nothing that failed means nothing to fix: a partial job's needs come from its failed images only.
+    if (status === 'completed' || status === 'cancelled') delete t.job.needs
+    this.deps.journal.setJobStatus(t.job.id, status, t.job.error ?? null, t.job.needs ?? null)
   }
 
   private hasWork(): boolean {
@@ -526,6 +635,7 @@ export class JobEngine {
     const now = Date.now()
     if (!force && now - (this.lastEmit.get(t.job.id) ?? 0) < 100) return
     this.lastEmit.set(t.job.id, now)
+    this.refreshNotice(t)
     this.deps.onJobUpdate(cloneJob(t.job))
   }
 }

@@ -1,8 +1,9 @@
 // A job as the app shows it, rebuilt from its journal entry after a restart. Each image's state is decided by the
 // enqueue of its latest try; earlier tries become its `attempts`. Pure: the library is asked only which
 // generations it already holds.
-import type { ImageState, Job, JobAttempt, JobImage, JobStatus, LibraryImage } from '../../../shared/domain'
-import type { JournalEnqueue, JournalEntry, JournalGeneration } from './journal'
+import type { ErrorCode } from '../../../shared/contract'
+import type { ImageState, Job, JobAttempt, JobImage, JobNeeds, JobStatus, LibraryImage } from '../../../shared/domain'
+import type { JournalEnqueue, JournalEntry, JournalGeneration, ParsedGenerateRequest } from './journal'
 
 export interface RebuiltJob {
   job: Job
@@ -15,6 +16,8 @@ export interface RebuiltJob {
   inFlight: string[]
   /** Made but not saved yet: download these. */
   downloads: { index: number; generationId: string; url: string | null }[]
+  /** The request the job was made from (Duplicate), when the journal has it. */
+  request: ParsedGenerateRequest | null
 }
 
 export function rebuildJob(entry: JournalEntry, saved: (generationId: string) => LibraryImage | null): RebuiltJob {
@@ -64,9 +67,11 @@ export function rebuildJob(entry: JournalEntry, saved: (generationId: string) =>
     ...(j.estimate !== null ? { estimate: j.estimate } : {}),
     status: j.status,
     ...(j.error ? { error: j.error } : {}),
+    ...(j.needs && !running ? { needs: j.needs } : {}),
+    ...(j.finishedAt !== null && !running ? { finishedAt: j.finishedAt } : {}),
     images,
   }
-  return { job, enqueues: new Map(entry.enqueues.map((e) => [e.id, e])), attemptOf, made, inFlight, downloads }
+  return { job, enqueues: new Map(entry.enqueues.map((e) => [e.id, e])), attemptOf, made, inFlight, downloads, request: j.request }
 }
 
 /** What one try left an image as. `pending` for enqueues still to send, or to look up in the queue. */
@@ -75,12 +80,12 @@ function outcomeOf(
   gen: JournalGeneration | undefined,
   saved: (generationId: string) => LibraryImage | null,
   running: boolean,
-): Pick<JobImage, 'state' | 'error' | 'imageId' | 'url' | 'thumbUrl' | 'cost'> {
+): Pick<JobImage, 'state' | 'error' | 'imageId' | 'url' | 'thumbUrl' | 'cost' | 'width' | 'height'> {
   switch (e.state) {
     case 'accepted': {
       if (!gen) return { state: 'failed', error: 'Oxen accepted this image but its generation id was lost.' }
       const image = saved(gen.id)
-      if (image) return { state: 'saved', imageId: image.id, url: image.url, thumbUrl: image.thumbUrl, ...(image.cost ? { cost: image.cost } : {}) }
+      if (image) return savedImage(image)
       if (gen.status === 'failed') return { state: 'failed', error: `Oxen could not make this image: ${gen.error ?? 'Oxen did not say why.'}` }
       if (gen.status === 'cancelled') return { state: 'cancelled' }
       // Made, but not in the library: a download that failed for good says why; otherwise it is fetched now.
@@ -132,4 +137,30 @@ export function cloneJob(job: Job): Job {
     ...(job.notice ? { notice: { ...job.notice } } : {}),
     images: job.images.map((i) => ({ ...i, ...(i.attempts ? { attempts: i.attempts.map((a) => ({ ...a })) } : {}) })),
   }
+}
+
+/** A saved image as its job shows it: where it is, its size (its true aspect) and its cost. */
+export function savedImage(image: LibraryImage): Pick<JobImage, 'state' | 'imageId' | 'url' | 'thumbUrl' | 'cost' | 'width' | 'height'> {
+  return {
+    state: 'saved',
+    imageId: image.id,
+    url: image.url,
+    thumbUrl: image.thumbUrl,
+    width: image.width,
+    height: image.height,
+    ...(image.cost ? { cost: image.cost } : {}),
+  }
+}
+
+/** Oxen's words for an account out of credit (API.md §7: "Insufficient credits" as a failed job's message). */
+const NO_CREDIT = /insufficient (credits?|balance|funds)|out of credits?|not enough credits?|credit balance|payment required|add credits/i
+
+/**
+ * What a failure needs from the user before trying again can help: the key (Oxen refused it, or there is none) or
+ * credits. Null when trying again may simply work.
+ */
+export function needsOf(error: { code?: ErrorCode; message?: string }): JobNeeds | null {
+  if (error.code === 'no-key' || error.code === 'unauthorized') return 'api-key'
+  if (error.message && NO_CREDIT.test(error.message)) return 'credits'
+  return null
 }

@@ -60,4 +60,16 @@ export const JOURNAL_MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE jobs ADD COLUMN estimate REAL')
     },
   },
+  {
+    version: 3,
+    description: 'when a job ended, what it needs from the user, the request it was made from, and whether it is hidden from the list',
+    up(db) {
+      db.exec(`
+        ALTER TABLE jobs ADD COLUMN finished_at INTEGER;  -- unix ms; NULL while running (and for jobs ended before v3)
+        ALTER TABLE jobs ADD COLUMN needs TEXT;           -- 'api-key' | 'credits': what only the user can fix
+        ALTER TABLE jobs ADD COLUMN request TEXT;         -- JSON: the GenerateRequest as validated (Duplicate sends it again)
+        ALTER TABLE jobs ADD COLUMN hidden_at INTEGER;    -- unix ms: taken off the list (its images stay in the library)
+      `)
+    },
+  },
 ]

@@ -2,7 +2,9 @@
 // made, in its own SQLite file. Written before each step happens, so a restart knows what was never sent, what
 // may have been, and what Oxen accepted (and billed). Only the jobs room reads or writes it.
 import type Database from 'libsql'
-import type { JobStatus, ParamValue, ReferenceSupply } from '../../../shared/domain'
+import type { z } from 'zod'
+import type { JobNeeds, JobStatus, ParamValue, ReferenceSupply } from '../../../shared/domain'
+import { GenerateRequestSchema, JobNeedsSchema } from '../../../shared/domain'
 import { openDatabase } from '../sqlite'
 import { JOURNAL_MIGRATIONS } from './journal-schema'
 
@@ -22,7 +24,15 @@ export interface JournalJob {
   estimate: number | null
   status: JobStatus
   error: string | null
+  /** When it stopped running (unix ms); null while it runs (and for jobs that ended before this was recorded). */
+  finishedAt: number | null
+  needs: JobNeeds | null
+  /** The request as validated, for Duplicate; null for jobs journaled before it was recorded. */
+  request: ParsedGenerateRequest | null
 }
+
+export type ParsedGenerateRequest = z.output<typeof GenerateRequestSchema>
+export type NewJournalJob = Omit<JournalJob, 'status' | 'error' | 'finishedAt' | 'needs'>
 
 export interface JournalEnqueue {
   id: number
@@ -52,7 +62,7 @@ export interface JournalEntry {
 
 export interface Journal {
   /** The job and its first enqueues (all `pending`), in one transaction; returns the enqueue ids in order. */
-  createJob(job: Omit<JournalJob, 'status' | 'error'>, enqueues: { indexes: number[]; body: Record<string, unknown> }[]): number[]
+  createJob(job: NewJournalJob, enqueues: { indexes: number[]; body: Record<string, unknown> }[]): number[]
   /** A further enqueue of a job (Send again, Retry), `pending`; returns its id. */
   addEnqueue(jobId: string, indexes: number[], body: Record<string, unknown>): number
   /** Outcome of an enqueue; `sending` also stamps the send time. */
@@ -65,9 +75,17 @@ export interface Journal {
    */
   splitUnconfirmed(enqueueId: number, found: string[], error: string): number | null
   updateGeneration(id: string, patch: { status: string; resultUrl?: string | null; error?: string | null }): void
-  setJobStatus(jobId: string, status: JobStatus, error: string | null): void
-  /** Jobs still running plus the newest `recent` others, oldest first, each with its enqueues and generations. */
+  /** A job's status; leaving `running` stamps the end time, going back to it clears it. */
+  setJobStatus(jobId: string, status: JobStatus, error: string | null, needs?: JobNeeds | null): void
+  /** Takes finished jobs off the list for good (running ones are never hidden); returns how many. */
+  hideJobs(jobIds: string[]): number
+  /** Jobs still running plus the newest `recent` others not hidden, oldest first, each with its enqueues and generations. */
   load(recent: number): JournalEntry[]
+  /**
+   * Prompts sent (the composer's history): each text once, at the time it was last sent and with the model it went to
+   * then, newest first; every word of `text` must appear in it (any case).
+   */
+  recentPrompts(text: string, limit: number): { prompt: string; modelId: string; at: number }[]
   close(): void
 }
 
@@ -84,6 +102,9 @@ interface JobRow {
   estimate: number | null
   status: string
   error: string | null
+  finished_at: number | null
+  needs: string | null
+  request: string | null
 }
 interface EnqueueRow {
   id: number
@@ -104,12 +125,15 @@ interface GenerationRow {
   error: string | null
 }
 
+/** Distinct prompts read per query page while searching the history. */
+const PROMPT_PAGE = 500
+
 export function openJournal(path: string): Journal {
   const db: Database.Database = openDatabase(path, JOURNAL_MIGRATIONS)
   const sql = {
     insertJob: db.prepare(
-      `INSERT INTO jobs (id, created_at, model_id, prompt, count, params, refs, reference_supply, reference_note, estimate, status)
-       VALUES (@id, @createdAt, @modelId, @prompt, @count, @params, @refs, @referenceSupply, @referenceNote, @estimate, 'running')`,
+      `INSERT INTO jobs (id, created_at, model_id, prompt, count, params, refs, reference_supply, reference_note, estimate, request, status)
+       VALUES (@id, @createdAt, @modelId, @prompt, @count, @params, @refs, @referenceSupply, @referenceNote, @estimate, @request, 'running')`,
     ),
     insertEnqueue: db.prepare(`INSERT INTO enqueues (job_id, indexes, body, state) VALUES (@jobId, @indexes, @body, @state)`),
     setEnqueue: db.prepare(
@@ -129,13 +153,21 @@ export function openJournal(path: string): Journal {
          error = CASE WHEN @keepError THEN error ELSE @error END
        WHERE id = @id`,
     ),
-    setJob: db.prepare('UPDATE jobs SET status = @status, error = @error WHERE id = @id'),
+    setJob: db.prepare(
+      `UPDATE jobs SET status = @status, error = @error, needs = @needs,
+         finished_at = CASE WHEN @status = 'running' THEN NULL ELSE coalesce(finished_at, @now) END
+       WHERE id = @id`,
+    ),
+    hideJob: db.prepare(`UPDATE jobs SET hidden_at = @now WHERE id = @id AND status <> 'running' AND hidden_at IS NULL`),
     loadJobs: db.prepare(
-      `SELECT * FROM jobs WHERE status = 'running' OR id IN (SELECT id FROM jobs ORDER BY created_at DESC LIMIT @recent)
+      `SELECT * FROM jobs
+       WHERE status = 'running' OR id IN (SELECT id FROM jobs WHERE hidden_at IS NULL ORDER BY created_at DESC LIMIT @recent)
        ORDER BY created_at, id`,
     ),
     enqueuesOf: db.prepare('SELECT * FROM enqueues WHERE job_id = @jobId ORDER BY id'),
     generationsOf: db.prepare('SELECT * FROM generations WHERE job_id = @jobId ORDER BY enqueue_id, idx'),
+    // Each text once; SQLite takes the bare model_id from the row of MAX(created_at).
+    prompts: db.prepare(`SELECT prompt, model_id, MAX(created_at) AS at FROM jobs WHERE prompt <> '' GROUP BY prompt ORDER BY at DESC, prompt LIMIT @limit OFFSET @offset`),
   }
 
   const addEnqueue = (jobId: string, indexes: number[], body: Record<string, unknown>, state: EnqueueState = 'pending') =>
@@ -155,7 +187,7 @@ export function openJournal(path: string): Journal {
   }
 
   return {
-    createJob: db.transaction((job: Omit<JournalJob, 'status' | 'error'>, enqueues: { indexes: number[]; body: Record<string, unknown> }[]) => {
+    createJob: db.transaction((job: NewJournalJob, enqueues: { indexes: number[]; body: Record<string, unknown> }[]) => {
       sql.insertJob.run({
         id: job.id,
         createdAt: job.createdAt,
@@ -167,6 +199,7 @@ export function openJournal(path: string): Journal {
         referenceSupply: job.referenceSupply,
         referenceNote: job.referenceNote,
         estimate: job.estimate,
+        request: job.request ? JSON.stringify(job.request) : null,
       })
       return enqueues.map((e) => addEnqueue(job.id, e.indexes, e.body))
     }),
@@ -198,9 +231,13 @@ export function openJournal(path: string): Journal {
         now: Date.now(),
       })
     },
-    setJobStatus(jobId, status, error) {
-      sql.setJob.run({ id: jobId, status, error })
+    setJobStatus(jobId, status, error, needs = null) {
+      sql.setJob.run({ id: jobId, status, error, needs, now: Date.now() })
     },
+    hideJobs: db.transaction((jobIds: string[]) => {
+      const now = Date.now()
+      return jobIds.reduce((n, id) => n + Number(sql.hideJob.run({ id, now }).changes), 0)
+    }),
     load(recent) {
       return (sql.loadJobs.all({ recent }) as JobRow[]).map((r) => ({
         job: {
@@ -216,6 +253,9 @@ export function openJournal(path: string): Journal {
           estimate: r.estimate,
           status: r.status as JobStatus,
           error: r.error,
+          finishedAt: r.finished_at,
+          needs: JobNeedsSchema.safeParse(r.needs).data ?? null,
+          request: parseRequest(r.request),
         },
         enqueues: (sql.enqueuesOf.all({ jobId: r.id }) as EnqueueRow[]).map((e) => ({
           id: e.id,
@@ -237,8 +277,32 @@ export function openJournal(path: string): Journal {
         })),
       }))
     },
+    recentPrompts(text, limit) {
+      const words = text.toLocaleLowerCase().split(/\s+/).filter(Boolean)
+      const found: { prompt: string; modelId: string; at: number }[] = []
+      // Matched here rather than in SQL (SQLite's lower() folds ASCII only: "Été" must find "été"), a page at a time.
+      for (let offset = 0; found.length < limit; offset += PROMPT_PAGE) {
+        const rows = sql.prompts.all({ limit: PROMPT_PAGE, offset }) as { prompt: string; model_id: string; at: number }[]
+        for (const row of rows) {
+          const folded = row.prompt.toLocaleLowerCase()
+          if (found.length < limit && words.every((w) => folded.includes(w))) found.push({ prompt: row.prompt, modelId: row.model_id, at: row.at })
+        }
+        if (rows.length < PROMPT_PAGE) break
+      }
+      return found
+    },
     close() {
       if (db.open) db.close()
     },
+  }
+}
+
+/** A journaled request, if it still reads as one (a row journaled before requests were recorded has none). */
+function parseRequest(json: string | null): ParsedGenerateRequest | null {
+  if (!json) return null
+  try {
+    return GenerateRequestSchema.safeParse(JSON.parse(json)).data ?? null
+  } catch {
+    return null
   }
 }

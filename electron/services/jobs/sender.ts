@@ -2,6 +2,7 @@
 // certainly was not accepted (429/503, or the connection never opened); when its answer is lost it is looked up
 // in the queue (reconcile), and what cannot be found is `unconfirmed` until the user chooses Send again.
 import { STATUS_CODES } from 'node:http'
+import type { ErrorCode } from '../../../shared/contract'
 import type { JobNotice } from '../../../shared/domain'
 import { AppFailure } from '../errors'
 import type { Logger } from '../log'
@@ -46,7 +47,8 @@ export type SendResult =
    * found in the queue after the answer was lost, so their completion events may already have gone by.
    */
   | { kind: 'accepted'; ids: string[]; adopted?: boolean; rest?: { enqueueId: number; message: string } }
-  | { kind: 'rejected'; message: string }
+  /** `code`: why, as the app's error code (a refused key needs Settings, not another try). */
+  | { kind: 'rejected'; message: string; code?: ErrorCode }
   | { kind: 'unconfirmed'; message: string }
   /** Cancelled, or the engine stopped, before it was sent; the journal says what a restart does with it. */
   | { kind: 'stopped' }
@@ -102,9 +104,10 @@ export async function sendEnqueue(deps: SenderDeps, job: SentJob, enqueue: Journ
       continue
     }
     hooks.notice(null)
-    const message = outcome.kind === 'not-accepted' && outcome.error.code !== 'no-key' ? BUSY_MESSAGE : outcome.error.message
+    const busyToTheEnd = outcome.kind === 'not-accepted' && outcome.error.code !== 'no-key'
+    const message = busyToTheEnd ? BUSY_MESSAGE : outcome.error.message
     journal.setEnqueueState(enqueue.id, 'rejected', message)
-    return { kind: 'rejected', message }
+    return { kind: 'rejected', message, code: outcome.error.code }
   }
 }
 

@@ -25,12 +25,16 @@ export interface WatcherDeps {
   safetyPollMs: number
   /** No bytes for this long means the stream is dead (ms); longer than Oxen's 15 s keep-alive. */
   readTimeoutMs: number
+  /** The stream went down (dropped, stalled, refused) while there is work, or is open again (or no longer needed). */
+  onStreamState?: (up: boolean) => void
 }
 
 /** A stream that stayed up this long had worked: reconnect without the accumulated backoff (ms). */
 const STREAM_HEALTHY_MS = 15_000
 /** Completions for ids not watched yet (a fast generation's event can beat the enqueue's answer), kept this long. */
 const EARLY_KEEP_MS = 120_000
+/** A new generation is first polled after about this long (ms), so "queued" turns to "processing" when Oxen starts it. */
+const FIRST_LOOK_MS = 3000
 
 export class ResultWatcher {
   private readonly watched = new Map<string, { lastPolledAt: number }>()
@@ -50,7 +54,9 @@ export class ResultWatcher {
    * may have gone by unheard (it was found in the queue, not just enqueued while listening), so poll it at once.
    */
   watch(generationId: string, opts: { pollNow?: boolean } = {}): void {
-    this.watched.set(generationId, { lastPolledAt: opts.pollNow ? 0 : Date.now() })
+    const { safetyPollMs, pollIntervalMs } = this.deps
+    const firstLook = Math.min(safetyPollMs, Math.max(pollIntervalMs, FIRST_LOOK_MS))
+    this.watched.set(generationId, { lastPolledAt: opts.pollNow ? 0 : Date.now() - (safetyPollMs - firstLook) })
     const early = this.early.get(generationId)
     if (early) {
       this.early.delete(generationId)
@@ -118,6 +124,7 @@ export class ResultWatcher {
       .finally(() => {
         this.streamLoop = null
         this.connected = false
+        this.deps.onStreamState?.(true) // no work left: nothing is waiting on the stream
         this.wakeStreamWaiters()
       })
   }
@@ -142,6 +149,7 @@ export class ResultWatcher {
           readTimeoutMs: this.deps.readTimeoutMs,
           onOpen: () => {
             this.connected = true
+            this.deps.onStreamState?.(true)
             openedAt = Date.now()
             waits.oxenAnswered()
             this.wakeStreamWaiters()
@@ -162,6 +170,7 @@ export class ResultWatcher {
       this.wakeStreamWaiters() // a send waiting for the stream goes ahead: polling covers
       if (delivered || (openedAt > 0 && Date.now() - openedAt >= STREAM_HEALTHY_MS)) attempt = -1
       if (waits.stopped || !this.deps.hasWork()) break
+      this.deps.onStreamState?.(false)
       this.schedulePoll(this.failedPolls > 0 ? this.pollIntervalNow() : 0) // polls that fail keep their own backoff
       // A Retry-After is waited out; a plain backoff ends early once Oxen answers a poll again.
       if (retryAfter !== undefined) await waits.sleep(retryAfter)
@@ -185,7 +194,8 @@ export class ResultWatcher {
 
   private pollIntervalNow(): number {
     if (this.failedPolls > 0) return Math.min(OFFLINE_CAP_MS, this.deps.pollIntervalMs * 2 ** this.failedPolls)
-    return this.connected ? Math.min(this.deps.safetyPollMs, 5000) : this.deps.pollIntervalMs
+    // Up: tick often enough that each generation is polled about every safetyPollMs (pollOnce picks the due ones).
+    return this.connected ? Math.min(this.deps.safetyPollMs / 2, 5000) : this.deps.pollIntervalMs
   }
 
   private async pollOnce(all: boolean): Promise<void> {

@@ -2,7 +2,8 @@
 // Out of the window, the desktop app drags the files, named as exports name them (main's startDrag takes over the drag);
 // the browser harness offers the image's address instead, and says once why no file came along.
 import type { DragEvent } from 'react'
-import { IMAGE_FORMATS, type LibraryImage } from '../../../shared/domain'
+import type { LibraryImage } from '../../../shared/domain'
+import { IMAGE_FORMATS } from '../../../shared/limits'
 import { api, isDesktop } from '../bridge'
 import { toast } from '../store/toasts'
 

@@ -1,6 +1,7 @@
 // How a file the user dropped, pasted or picked travels to main: its path in Electron (main reads and
 // re-validates it), its bytes as base64 where there is no path (the browser harness, pasted images).
-import { MAX_REFERENCE_BYTES, type AddReferenceInput } from '../../../shared/domain'
+import type { AddReferenceInput } from '../../../shared/domain'
+import { MAX_REFERENCE_BYTES } from '../../../shared/limits'
 import { pathForFile } from '../bridge'
 import { base64Of } from './base64'
 

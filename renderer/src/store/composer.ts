@@ -2,12 +2,13 @@
 import { create } from 'zustand'
 import { useShallow } from 'zustand/react/shallow'
 import type { AddReferenceInput, FormField, GenerateRequest, ModelForm, ModelSummary, ParamValue, ReferenceImage, SeedChoice } from '../../../shared/domain'
-import { MAX_IMAGES, MAX_REFERENCES, MIN_IMAGES } from '../../../shared/domain'
+import { MAX_IMAGES, MAX_PROMPT_CHARS, MAX_REFERENCES, MIN_IMAGES } from '../../../shared/limits'
 import { api } from '../bridge'
 import { fileLabel, referenceInputFor } from '../lib/referenceFiles'
 import { settle } from '../lib/request'
 import { findLibraryImage } from './library'
 import { currentForm, findModel, useModel } from './model'
+import { usePromptHistory } from './promptHistory'
 import { useSettings } from './settings'
 import { toast } from './toasts'
 
@@ -42,6 +43,39 @@ export function slotField(form: ModelForm | null, slot: ImageSlot): ImagesField 
 export function slotLabel(field: ImagesField): string {
   if (field.role === 'mask') return 'Mask'
   return field.maxItems === 1 ? 'Input image' : 'Reference images'
+}
+
+/** Whether the prompt names the slot's images as @ImageN: a slot of several references (an edit model's one input is not named). */
+export const mentionsReferences = (field: ImagesField | undefined): field is ImagesField => field !== undefined && field.maxItems > 1
+
+/** The @ImageN mentions in a prompt, each number once, in the order they first appear. */
+export function mentionsIn(prompt: string): number[] {
+  const found: number[] = []
+  for (const match of prompt.matchAll(/@image(\d+)/gi)) {
+    const n = Number(match[1])
+    if (!found.includes(n)) found.push(n)
+  }
+  return found
+}
+
+/** Why the prompt's mentions cannot be sent as they are (@Image5 with 3 references), or null. */
+export function mentionProblem(prompt: string, references: number): string | null {
+  const missing = mentionsIn(prompt).filter((n) => n < 1 || n > references)
+  if (missing.length === 0) return null
+  const names = missing.map((n) => `@Image${n}`)
+  const named = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`
+  const verb = names.length === 1 ? 'names' : 'name'
+  if (references === 0) return `${named} ${verb} a reference image, but there are none: add ${names.length === 1 ? 'it' : 'them'} or change the prompt.`
+  const have = references === 1 ? 'there is only @Image1' : `there are only @Image1…@Image${references}`
+  return `${named} ${verb} a reference image that is not there (${have}): add it or change the prompt.`
+}
+
+/** The most characters the model's prompt takes: Atelier's limit, or the schema's maxLength when it is lower. */
+export function promptLimit(form: ModelForm | null): number {
+  const properties = form?.schema.properties
+  const own = form?.promptField && properties && typeof properties === 'object' && !Array.isArray(properties) ? properties[form.promptField] : undefined
+  const maxLength = own && typeof own === 'object' && !Array.isArray(own) ? own.maxLength : undefined
+  return typeof maxLength === 'number' && maxLength > 0 ? Math.min(MAX_PROMPT_CHARS, maxLength) : MAX_PROMPT_CHARS
 }
 
 /** What a field is sent as when the user has not touched it (undefined: not sent, the model's default applies). */
@@ -180,6 +214,13 @@ interface ComposerState {
   /** What the last model switch could not carry over (field labels), said in one line until the next switch. */
   notCarried: string[]
   submitting: boolean
+  /**
+   * Why main refused the last Generate, placed beside the field it names (a key as in `blockers`); cleared by the
+   * next change to what would be sent.
+   */
+  serverReasons: Record<string, string>
+  /** Generate was pressed while something held it back: the requirement it waits for is said beside its field too. */
+  attempted: boolean
   /** "More options" stays open across view switches once the user opened it. */
   moreOpen: boolean
   setMoreOpen: (open: boolean) => void
@@ -195,6 +236,8 @@ interface ComposerState {
   /** An image from the library ("use as reference", "use as mask"). */
   addLibraryImage: (slot: ImageSlot, imageId: string) => Promise<void>
   removeImage: (slot: ImageSlot, key: string) => void
+  /** Moves a tile to `index` in its slot (the order images are sent in, so the Nth input image is @ImageN). */
+  moveImage: (slot: ImageSlot, key: string, index: number) => void
   clearImages: (slot: ImageSlot) => void
   dismissImageProblems: (slot: ImageSlot) => void
   /** Fills in a recipe; answers the recorded settings this model's form no longer accepts (left as they were). */
@@ -229,6 +272,16 @@ function blockers(s: ComposerState, form: ModelForm, model: ModelSummary | undef
     reasons.model = `Its deployment is ${deployment}: start it on Oxen.ai, then refresh the list of models.`
   }
   if (form.promptField && form.promptRequired && !s.prompt.trim()) reasons.prompt = 'Write a prompt'
+  const limit = promptLimit(form)
+  if (form.promptField && s.prompt.trim().length > limit) {
+    reasons.prompt = `${form.displayName} takes at most ${limit.toLocaleString()} characters: shorten the prompt by ${(s.prompt.trim().length - limit).toLocaleString()}.`
+  }
+  // Oxen would bill a generation whose prompt names an image it was not given: held back, with the reason beside the prompt.
+  const references = slotField(form, 'input')
+  if (form.promptField && mentionsReferences(references)) {
+    const problem = mentionProblem(s.prompt, s.images.input.length)
+    if (problem) reasons.prompt = problem
+  }
   for (const slot of SLOTS) {
     const field = slotField(form, slot)
     if (!field) continue
@@ -262,11 +315,110 @@ function blockers(s: ComposerState, form: ModelForm, model: ModelSummary | undef
 
 const NONE: Record<string, string> = {}
 
-/** `blockers` for the chosen model's form (none while it loads: Generate waits for the form anyway). */
+/** `blockers` for the chosen model's form (none while it loads: Generate waits for the form anyway), after main's own reasons. */
 export function useBlockers(): Record<string, string> {
   const form = useModel(currentForm)
   const model = useModel((s) => findModel(s.catalogue, s.modelId))
-  return useComposer(useShallow((s) => (form ? blockers(s, form, model) : NONE)))
+  return useComposer(useShallow((s) => (form ? { ...s.serverReasons, ...blockers(s, form, model) } : NONE)))
+}
+
+/** The keys a reason can be shown beside: the prompt, the controls and the image slots of the form. */
+function placesOf(form: ModelForm): Map<string, string> {
+  const places = new Map<string, string>()
+  if (form.promptField) places.set(form.promptField, 'prompt')
+  for (const field of controlFields(form)) places.set(field.name, field.name)
+  for (const slot of SLOTS) {
+    const field = slotField(form, slot)
+    if (field) places.set(field.name, field.name)
+  }
+  return places
+}
+
+/**
+ * Main's refusal of a request, sentence by sentence, beside the field each names ("prompt: …" from the contract,
+ * "Steps must be between 1 and 50." from the model's schema); what names no field on screen is left for a toast.
+ */
+export function placeReasons(message: string, form: ModelForm): { reasons: Record<string, string>; rest: string } {
+  const places = placesOf(form)
+  const seed = seedField(form)
+  const labels = form.fields
+    .flatMap((f) => (places.has(f.name) ? [{ label: f.label, key: places.get(f.name)! }] : []))
+    .concat(form.promptField ? [{ label: 'Prompt', key: 'prompt' }] : [])
+    .sort((a, b) => b.label.length - a.label.length)
+  const reasons: Record<string, string> = {}
+  const rest: string[] = []
+  const add = (key: string, text: string) => {
+    const sentence = text.charAt(0).toUpperCase() + text.slice(1)
+    reasons[key] = reasons[key] ? `${reasons[key]} ${sentence}` : sentence
+  }
+  for (const sentence of message.split(/(?<=[.!?])\s+/).filter(Boolean)) {
+    // The contract's own issues: "prompt: …", "params.steps: …", "images.image_urls.2: …", "seed.value: …".
+    const path = /^([\w.-]+): (.+)$/s.exec(sentence)
+    if (path) {
+      const [head, name] = path[1]!.split('.')
+      const key =
+        head === 'prompt' ? (form.promptField ? 'prompt' : undefined) : head === 'seed' ? seed?.name : head === 'params' || head === 'images' ? places.get(name ?? '') : undefined
+      if (key) add(key, path[2]!)
+      else rest.push(sentence)
+      continue
+    }
+    // The model's schema: sentences start with the field's label.
+    const named = labels.find(({ label }) => sentence.startsWith(`${label} `))
+    if (named) add(named.key, sentence)
+    else rest.push(sentence)
+  }
+  return { reasons, rest: rest.join(' ') }
+}
+
+/** Everything the composer holds for the next Generate: what a draft saves and an undo restores. */
+export interface ComposerContent {
+  prompt: string
+  count: number
+  params: Record<string, ParamValue>
+  chosen: string[]
+  jsonDrafts: Record<string, JsonDraft>
+  seed: SeedChoice
+  /** Ready images only: one still being checked is not kept. */
+  images: Record<ImageSlot, Extract<ReferenceTile, { status: 'ready' }>[]>
+  notCarried: string[]
+}
+
+export function contentOf(s: ComposerState): ComposerContent {
+  const ready = (slot: ImageSlot) => s.images[slot].filter((t): t is Extract<ReferenceTile, { status: 'ready' }> => t.status === 'ready')
+  return {
+    prompt: s.prompt,
+    count: s.count,
+    params: s.params,
+    chosen: s.chosen,
+    jsonDrafts: s.jsonDrafts,
+    seed: s.seed,
+    images: { input: ready('input'), mask: ready('mask') },
+    notCarried: s.notCarried,
+  }
+}
+
+/** Puts content back (a restored draft, an undo); the form on screen then takes what it accepts, as on a model switch. */
+export function applyContent(content: ComposerContent): void {
+  useComposer.setState({
+    prompt: content.prompt,
+    count: content.count,
+    params: content.params,
+    chosen: content.chosen,
+    jsonDrafts: content.jsonDrafts,
+    seed: content.seed,
+    images: { input: content.images.input, mask: content.images.mask },
+    imageProblems: { input: [], mask: [] },
+    serverReasons: {},
+    attempted: false,
+  })
+  const form = currentForm(useModel.getState())
+  if (form) useComposer.getState().adoptForm(form)
+  useComposer.setState({ notCarried: content.notCarried })
+}
+
+/** Ready tiles for images main has stored (a restored draft, a recipe), under new keys. */
+export function readyTiles(images: ReferenceImage[]): Extract<ReferenceTile, { status: 'ready' }>[] {
+  return images.map((image) => ({ key: `ref-${nextTileKey++}`, status: 'ready' as const, name: image.name, image }))
 }
 
 function requestFor(s: ComposerState, form: ModelForm): GenerateRequest {
@@ -303,6 +455,8 @@ export const useComposer = create<ComposerState>()((set, get) => ({
   shapedFor: null,
   notCarried: [],
   submitting: false,
+  serverReasons: {},
+  attempted: false,
   moreOpen: false,
   setMoreOpen: (moreOpen) => set({ moreOpen }),
   setPrompt: (prompt) => set({ prompt }),
@@ -353,6 +507,16 @@ export const useComposer = create<ComposerState>()((set, get) => ({
     return addImages(slot, [{ name, input: async () => ({ kind: 'library', imageId }) }])
   },
   removeImage: (slot, key) => set((s) => ({ images: { ...s.images, [slot]: s.images[slot].filter((t) => t.key !== key) } })),
+  moveImage: (slot, key, index) =>
+    set((s) => {
+      const tiles = [...s.images[slot]]
+      const from = tiles.findIndex((t) => t.key === key)
+      const to = Math.max(0, Math.min(tiles.length - 1, index))
+      if (from < 0 || from === to) return {}
+      const [tile] = tiles.splice(from, 1)
+      tiles.splice(to, 0, tile!)
+      return { images: { ...s.images, [slot]: tiles } }
+    }),
   clearImages: (slot) => set((s) => ({ images: { ...s.images, [slot]: [] }, imageProblems: { ...s.imageProblems, [slot]: [] } })),
   dismissImageProblems: (slot) => set((s) => ({ imageProblems: { ...s.imageProblems, [slot]: [] } })),
   reuse: (recipe) => {
@@ -384,9 +548,7 @@ export const useComposer = create<ComposerState>()((set, get) => ({
     }
     if (recipe.references) {
       const cap = slotField(form, 'input')?.maxItems ?? MAX_REFERENCES
-      const input = recipe.references
-        .slice(0, cap)
-        .map((image) => ({ key: `ref-${nextTileKey++}`, status: 'ready' as const, name: image.name, image }))
+      const input = readyTiles(recipe.references.slice(0, cap))
       next.images = { ...get().images, input }
       next.imageProblems = { ...get().imageProblems, input: [] }
     }
@@ -399,23 +561,37 @@ export const useComposer = create<ComposerState>()((set, get) => ({
     set({ submitting: true })
     await Promise.allSettled([...adding])
     if (Object.keys(blockers(get(), form, findModel(useModel.getState().catalogue, form.modelId))).length > 0) {
-      set({ submitting: false })
+      set({ submitting: false, attempted: true })
       return false
     }
-    const result = await settle(api.generate(requestFor(get(), form)))
+    const request = requestFor(get(), form)
+    const result = await settle(api.generate(request))
     set({ submitting: false })
     if (!result.ok) {
-      toast({ tone: 'danger', title: 'Could not start generating', message: result.error.message })
+      // A refusal about a field is said beside it; the rest (no key, Oxen unreachable) in a toast.
+      const placed = result.error.code === 'invalid-input' ? placeReasons(result.error.message, form) : { reasons: {}, rest: result.error.message }
+      set({ serverReasons: placed.reasons, attempted: true })
+      if (placed.rest) toast({ tone: 'danger', title: 'Could not start generating', message: placed.rest })
       return false
     }
-    set({ notCarried: [] })
+    set({ notCarried: [], attempted: false })
+    if (request.prompt?.trim()) usePromptHistory.getState().sent(request.prompt.trim(), form.modelId)
     // The composer starts on the model used last.
     if (useSettings.getState().settings?.modelId !== form.modelId) void useSettings.getState().update({ modelId: form.modelId })
     return true
   },
 }))
 
-function report(slot: ImageSlot, message: string): void {
+// Main's reasons are about what was sent: any change to it makes them stale (as does another model).
+useComposer.subscribe((s, before) => {
+  if (Object.keys(s.serverReasons).length === 0 || s.serverReasons !== before.serverReasons) return
+  const changed =
+    s.prompt !== before.prompt || s.count !== before.count || s.params !== before.params || s.seed !== before.seed || s.images !== before.images || s.shapedFor !== before.shapedFor
+  if (changed) useComposer.setState({ serverReasons: {} })
+})
+
+/** Says beside a slot why images were not added (or are gone), until dismissed. */
+export function report(slot: ImageSlot, message: string): void {
   useComposer.setState((s) => ({ imageProblems: { ...s.imageProblems, [slot]: [...s.imageProblems[slot], { id: nextProblemId++, message }] } }))
 }
 

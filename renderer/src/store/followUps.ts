@@ -6,6 +6,7 @@ import { useImageDetail } from './imageDetail'
 import { currentForm, findModel, useModel } from './model'
 import { useNavigation } from './navigation'
 import { toast } from './toasts'
+import { rememberComposer } from './undo'
 
 export type FollowUp = 'upscale' | 'edit' | 'vary'
 
@@ -32,6 +33,8 @@ export function varyModel(catalogue: ModelCatalogue | null, image: LibraryImage,
 }
 
 const TITLES: Record<FollowUp, string> = { upscale: 'Ready to upscale', edit: 'Ready to edit', vary: 'Ready for a variation' }
+/** What Undo says it undid. */
+const CHANGES: Record<FollowUp, string> = { upscale: 'Upscale', edit: 'Edit with…', vary: 'Vary' }
 
 /**
  * Switches the composer to `modelId`, puts the image alone in its input field and goes to Create. Vary also brings
@@ -41,10 +44,15 @@ const TITLES: Record<FollowUp, string> = { upscale: 'Ready to upscale', edit: 'R
 export async function followUp(image: LibraryImage, how: FollowUp, modelId: string): Promise<void> {
   const model = useModel.getState()
   const name = findModel(model.catalogue, modelId)?.displayName ?? modelId
+  // The model, prompt, parameters and images the composer had come back with Undo (or Ctrl/Cmd+Z in Create).
+  const undo = rememberComposer(CHANGES[how])
   await model.select(modelId)
   const { status, error } = useModel.getState()
   if (status === 'error' || useModel.getState().modelId !== modelId) {
-    toast({ tone: 'danger', title: `Could not open ${name}`, message: error?.message ?? 'Another model was picked meanwhile.' })
+    const undoable = status === 'error' && useModel.getState().modelId === modelId
+    if (!undoable) undo.discard()
+    const id = toast({ tone: 'danger', title: `Could not open ${name}`, message: error?.message ?? 'Another model was picked meanwhile.', ...(undoable ? { action: undo.action } : {}) })
+    if (undoable) undo.shownIn(id)
     return
   }
   const composer = useComposer.getState()
@@ -58,10 +66,10 @@ export async function followUp(image: LibraryImage, how: FollowUp, modelId: stri
   await composer.addLibraryImage('input', image.id)
   const problem = useComposer.getState().imageProblems.input.at(-1)
   if (!useComposer.getState().images.input.some((t) => t.status === 'ready')) {
-    toast({ tone: 'danger', title: `Could not add the image to ${name}`, message: problem?.message ?? 'It is no longer in the library.' })
+    undo.shownIn(toast({ tone: 'danger', title: `Could not add the image to ${name}`, message: problem?.message ?? 'It is no longer in the library.', action: undo.action }))
     return
   }
-  toast({ tone: 'success', title: TITLES[how], message: `${name} has the image as its input. Press Generate when ready.` })
+  undo.shownIn(toast({ tone: 'success', title: TITLES[how], message: `${name} has the image as its input. Press Generate when ready.`, action: undo.action }))
 }
 
 /** The recorded params less the seed the image was made with: a variation draws a new one. */

@@ -3,7 +3,7 @@
 // a query the user has since changed are dropped. Organising actions live in libraryActions.ts.
 import { create } from 'zustand'
 import type { ImageFormat, LibraryFacets, LibraryFilters, LibraryImage, LibraryQuery } from '../../../shared/domain'
-import { IMAGE_FORMATS, IMAGE_SIZES } from '../../../shared/domain'
+import { IMAGE_FORMATS, IMAGE_SIZES } from '../../../shared/limits'
 import { api } from '../bridge'
 import { coalesce } from '../lib/coalesce'
 import { settle } from '../lib/request'

@@ -1,7 +1,7 @@
 // Organising and reusing library images. Each change shows at once (optimistically), then main's answer is
 // reconciled: counts are re-read, and a refused change is undone by re-reading the images.
 import type { Result } from '../../../shared/contract'
-import type { Board, ImageDetail, LibraryImage, PickFlag } from '../../../shared/domain'
+import type { Board, ImageDetail, LibraryImage, ParamValue, PickFlag, ReferenceImage } from '../../../shared/domain'
 import { api, isDesktop } from '../bridge'
 import { settle } from '../lib/request'
 import { useComposer, type ImageSlot, type RecipeReuse } from './composer'
@@ -9,7 +9,9 @@ import { useImageDetail } from './imageDetail'
 import { findModel, useModel } from './model'
 import { reloadLibrary, useLibrary } from './library'
 import { useNavigation } from './navigation'
+import { refreshResultImages } from './resultImages'
 import { toast } from './toasts'
+import { rememberComposer } from './undo'
 
 const images = (n: number) => (n === 1 ? 'image' : 'images')
 const counted = (n: number) => `${n} ${images(n)}`
@@ -17,6 +19,7 @@ const counted = (n: number) => `${n} ${images(n)}`
 /** After a change main accepted: counts may have moved, and the open image may be one of those changed. */
 function reconcile(ids: readonly string[]): void {
   void useLibrary.getState().loadFacets()
+  refreshResultImages(ids) // Results keeps its own copy of images the grid may not have loaded
   const open = useImageDetail.getState().imageId
   if (open && ids.includes(open)) void useImageDetail.getState().refresh()
 }
@@ -349,24 +352,54 @@ export type ReuseWhat = 'all' | 'prompt' | 'params'
 
 const REUSED = { all: 'Settings reused', prompt: 'Prompt reused', params: 'Parameters reused' } as const
 
+/** A recipe to reuse: a library image's, or a job's (its references fetched only when needed). */
+export interface ReuseSource {
+  modelId: string
+  prompt: string
+  params: Record<string, ParamValue>
+  /** How many references it was made with. */
+  referenceCount: number
+  /** The references still stored, or why they could not be read. */
+  references: () => Promise<ReferenceImage[] | string>
+}
+
 /** Fills the composer from an image's recipe and goes to Create (see RecipeReuse for what each one takes). */
-export async function reuse(image: LibraryImage, what: ReuseWhat): Promise<void> {
+export function reuse(image: LibraryImage, what: ReuseWhat): Promise<void> {
+  return reuseRecipe(
+    {
+      modelId: image.modelId,
+      prompt: image.prompt,
+      params: image.params,
+      referenceCount: image.references.length,
+      references: async () => {
+        const detail = await referencesOf(image)
+        return typeof detail === 'string' ? detail : detail.references
+      },
+    },
+    what,
+  )
+}
+
+/** The one way a recipe fills the composer, an image's (reuse) or a job's, and goes to Create. */
+export async function reuseRecipe(image: ReuseSource, what: ReuseWhat): Promise<void> {
   const recipe: RecipeReuse = {}
   if (what !== 'params') recipe.prompt = image.prompt
   if (what !== 'prompt') recipe.params = image.params
   let missing = 0
   if (what === 'all') {
-    const detail = await referencesOf(image)
-    if (typeof detail === 'string') {
-      toast({ tone: 'danger', title: 'Could not reuse the settings', message: detail })
+    const references = await image.references()
+    if (typeof references === 'string') {
+      toast({ tone: 'danger', title: 'Could not reuse the settings', message: references })
       return
     }
-    recipe.references = detail.references
-    missing = image.references.length - detail.references.length
+    recipe.references = references
+    missing = image.referenceCount - references.length
   }
   // All settings means the model too: the one that made the image, while Oxen still lists it.
   const model = useModel.getState()
   const gone = what === 'all' && model.modelId !== image.modelId && !findModel(model.catalogue, image.modelId)
+  // What the composer held comes back with the toast's Undo (or Ctrl/Cmd+Z in Create).
+  const undo = rememberComposer(REUSED[what])
   if (what === 'all' && !gone && model.modelId !== image.modelId) await model.select(image.modelId)
   const { skipped } = useComposer.getState().reuse(recipe)
   useImageDetail.getState().close()
@@ -376,7 +409,7 @@ export async function reuse(image: LibraryImage, what: ReuseWhat): Promise<void>
     skipped.length ? `Not available in this model any more, so left as they were: ${skipped.join(', ')}.` : '',
     missing > 0 ? `${missing === 1 ? 'One reference image is' : `${missing} reference images are`} no longer stored and could not be added.` : '',
   ].filter(Boolean)
-  toast({ tone: notes.length ? 'info' : 'success', title: REUSED[what], ...(notes.length ? { message: notes.join(' ') } : {}) })
+  undo.shownIn(toast({ tone: notes.length ? 'info' : 'success', title: REUSED[what], ...(notes.length ? { message: notes.join(' ') } : {}), action: undo.action }))
 }
 
 async function referencesOf(image: LibraryImage): Promise<ImageDetail | string> {

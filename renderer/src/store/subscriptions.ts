@@ -3,10 +3,12 @@
 import { api } from '../bridge'
 import { useBalance } from './balance'
 import { useComposer } from './composer'
+import { restoreDraft, startDraftAutosave } from './draft'
 import { isRunning, useJobs } from './jobs'
 import { reloadLibrary, useLibrary } from './library'
 import { useModel } from './model'
 import { followLocation } from './navigation'
+import { usePromptHistory } from './promptHistory'
 import { useSecrets } from './secrets'
 import { useSettings } from './settings'
 
@@ -36,15 +38,15 @@ export function startSubscriptions(): void {
 
   // The library's first page first: it is what the window shows soonest.
   void useLibrary.getState().search()
-  // The composer starts on the model used last.
-  void useSettings
-    .getState()
-    .load()
-    .then(() => {
-      const modelId = useSettings.getState().settings?.modelId
-      if (modelId) void useModel.getState().select(modelId)
-      else useModel.setState({ status: 'idle' })
-    })
+  // The composer starts as it was left (its saved draft, on the draft's model), else on the model used last. The draft
+  // is saved from then on, so the empty composer of a fresh start never overwrites it.
+  void Promise.all([useSettings.getState().load(), restoreDraft()]).then(([, draftModel]) => {
+    startDraftAutosave()
+    const modelId = draftModel ?? useSettings.getState().settings?.modelId
+    if (modelId) void useModel.getState().select(modelId)
+    else useModel.setState({ status: 'idle' })
+  })
+  void usePromptHistory.getState().load()
   void useModel.getState().loadCatalogue()
   void useSecrets.getState().load()
   void useBalance.getState().load()

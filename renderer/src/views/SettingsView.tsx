@@ -1,11 +1,31 @@
-// Settings: the API key (write-only from here), appearance, and where Atelier connects.
-import { useRef, useState, type FormEvent } from 'react'
-import { CircleCheck, CloudUpload, FileCode2, KeyRound, Loader2, Monitor, Moon, Sun, CircleAlert, Trash2, PlugZap } from 'lucide-react'
+// Settings: the API key (write-only from here), appearance, where Atelier connects, and diagnostics.
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react'
+import {
+  CircleCheck,
+  ClipboardCopy,
+  CloudUpload,
+  FileCode2,
+  FolderOpen,
+  KeyRound,
+  Loader2,
+  Monitor,
+  Moon,
+  RotateCw,
+  Sun,
+  CircleAlert,
+  Trash2,
+  PlugZap,
+} from 'lucide-react'
 import { AlertDialog, ToggleGroup } from 'radix-ui'
 import clsx from 'clsx'
 import type { ReferenceSupply, Settings } from '../../../shared/domain'
+import { CONCURRENCY_LIMITS } from '../../../shared/limits'
+import { api, isDesktop } from '../bridge'
 import { Callout } from '../components/Callout'
+import { IconButton } from '../components/IconButton'
 import { NumberStepper } from '../components/NumberStepper'
+import { settle } from '../lib/request'
+import { copyText } from '../store/libraryActions'
 import { useSecrets } from '../store/secrets'
 import { useSettings } from '../store/settings'
 import { toast } from '../store/toasts'
@@ -210,8 +230,8 @@ const SUPPLIES: { value: ReferenceSupply; label: string; icon: typeof Sun; detai
   },
 ]
 
-/** Limits of Settings.maxConcurrentJobs / maxConcurrentDownloads (shared/domain.ts). */
-const CONCURRENCY = { min: 1, max: 8 }
+/** Limits of Settings.maxConcurrentJobs / maxConcurrentDownloads. */
+const CONCURRENCY = { min: CONCURRENCY_LIMITS.min, max: CONCURRENCY_LIMITS.max }
 
 function GenerationSection() {
   const settings = useSettings((s) => s.settings)
@@ -303,6 +323,142 @@ function ConnectionSection() {
   )
 }
 
+/** Lines of the log the view shows (the copied report has its own 200). */
+const LOG_LINES = 300
+
+interface LogLine {
+  time: string
+  level: string
+  scope: string
+  message: string
+  /** The line's other fields, as compact JSON; '' when none. */
+  rest: string
+}
+
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+
+/** A log line (JSON, see electron/services/log.ts) in columns; a line that is not JSON is shown whole. */
+function parseLine(raw: string): LogLine {
+  try {
+    const { t, level, scope, message, ...rest } = JSON.parse(raw) as Record<string, unknown>
+    const at = typeof t === 'string' ? new Date(t) : null
+    return {
+      time: at && !Number.isNaN(at.getTime()) ? TIME.format(at) : '',
+      level: typeof level === 'string' ? level : '',
+      scope: typeof scope === 'string' ? scope : '',
+      message: typeof message === 'string' ? message : '',
+      rest: Object.keys(rest).length ? JSON.stringify(rest) : '',
+    }
+  } catch {
+    return { time: '', level: '', scope: '', message: raw, rest: '' }
+  }
+}
+
+type LogState = { status: 'loading' } | { status: 'ready'; lines: string[]; location: string } | { status: 'failed'; message: string }
+
+function DiagnosticsSection() {
+  const [log, setLog] = useState<LogState>({ status: 'loading' })
+  const [copying, setCopying] = useState(false)
+  const view = useRef<HTMLPreElement>(null)
+
+  const load = useCallback(async () => {
+    setLog((current) => (current.status === 'ready' ? current : { status: 'loading' }))
+    const result = await settle(api.getLogTail({ lines: LOG_LINES }))
+    setLog(result.ok ? { status: 'ready', ...result.value } : { status: 'failed', message: result.error.message })
+  }, [])
+
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  // The newest lines are at the bottom, where a tail is read: show them after each load.
+  const lines = log.status === 'ready' ? log.lines : null
+  useLayoutEffect(() => {
+    const pre = view.current
+    if (pre && lines) pre.scrollTop = pre.scrollHeight
+  }, [lines])
+
+  const onCopy = async () => {
+    if (copying) return
+    setCopying(true)
+    const result = await settle(api.getDiagnostics())
+    setCopying(false)
+    if (result.ok) await copyText(result.value.text, 'Diagnostics')
+    else toast({ tone: 'danger', title: 'Could not gather the diagnostics', message: result.error.message })
+  }
+
+  const onReveal = async () => {
+    const result = await settle(api.revealLogs())
+    if (!result.ok) toast({ tone: 'danger', title: 'Could not show the log file', message: result.error.message })
+  }
+
+  return (
+    <section className="settings-section" aria-labelledby="settings-diagnostics">
+      <div className="settings-section-head">
+        <h2 id="settings-diagnostics">Diagnostics</h2>
+        <p className="settings-section-desc">What Atelier has been doing, for a bug report. Neither the log nor the copied diagnostics ever contain your API key.</p>
+      </div>
+      <div className="settings-card diag-card">
+        <div className="diag-head">
+          <span className="field-label" id="diag-log-label">
+            Recent log
+          </span>
+          {log.status === 'ready' && (
+            <span className="diag-location mono" title={log.location}>
+              <bdi>{log.location}</bdi>
+            </span>
+          )}
+          <div className="diag-head-actions">
+            {isDesktop && <IconButton label="Show the log file in its folder" icon={FolderOpen} size="sm" onClick={() => void onReveal()} />}
+            <IconButton label="Refresh the log" icon={RotateCw} size="sm" onClick={() => void load()} />
+          </div>
+        </div>
+        {log.status === 'failed' ? (
+          <Callout tone="danger" title="The log could not be read" role="alert">
+            {log.message}
+          </Callout>
+        ) : (
+          <pre
+            ref={view}
+            className="diag-log"
+            tabIndex={0}
+            role="region"
+            aria-labelledby="diag-log-label"
+            aria-busy={log.status === 'loading'}
+          >
+            {log.status === 'loading' ? (
+              <span className="diag-log-note">Reading the log…</span>
+            ) : log.lines.length === 0 ? (
+              <span className="diag-log-note">Nothing has been logged yet.</span>
+            ) : (
+              log.lines.map((raw, i) => {
+                const line = parseLine(raw)
+                return (
+                  <span key={i} className={clsx('diag-line', line.level && `diag-level-${line.level}`)}>
+                    {line.time && <span className="diag-time">{line.time} </span>}
+                    {line.level && <span className="diag-level">{line.level.toUpperCase().padEnd(5)} </span>}
+                    {line.scope && <span className="diag-scope">{line.scope} </span>}
+                    <span className="diag-message">{line.message}</span>
+                    {line.rest && <span className="diag-rest"> {line.rest}</span>}
+                    {'\n'}
+                  </span>
+                )
+              })
+            )}
+          </pre>
+        )}
+        <div className="diag-foot">
+          <button type="button" className="btn btn-secondary" onClick={() => void onCopy()} aria-disabled={copying}>
+            {copying ? <Loader2 className="spin" aria-hidden size={14} /> : <ClipboardCopy aria-hidden size={14} strokeWidth={1.75} />}
+            Copy diagnostics
+          </button>
+          <p className="settings-field-desc">Versions, settings, library counts, the model list’s age, whether a key is saved and the last 200 log lines.</p>
+        </div>
+      </div>
+    </section>
+  )
+}
+
 export function SettingsView() {
   return (
     <div className="settings">
@@ -314,6 +470,7 @@ export function SettingsView() {
         <AppearanceSection />
         <GenerationSection />
         <ConnectionSection />
+        <DiagnosticsSection />
       </div>
     </div>
   )

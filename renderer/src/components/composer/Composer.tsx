@@ -1,11 +1,10 @@
 // The left panel of Create: the model, its prompt, images and fields, how many images, and Generate with its price.
-import type { KeyboardEvent } from 'react'
+import { useEffect, type KeyboardEvent } from 'react'
 import { ChevronRight, ImagePlus, Info, Loader2, Settings2, Sparkles, SquareDashed, X } from 'lucide-react'
 import { Collapsible } from 'radix-ui'
 import clsx from 'clsx'
 import { useShallow } from 'zustand/react/shallow'
 import type { ModelForm, ParamValue } from '../../../../shared/domain'
-import { MAX_PROMPT_CHARS } from '../../../../shared/domain'
 import { estimateCost, formatUsd } from '../../../../shared/pricing'
 import { generateShortcut, inSentence, summarizeParams } from '../../lib/format'
 import { useBalance } from '../../store/balance'
@@ -13,6 +12,7 @@ import { controlFields, slotField, useBlockers, useComposer, type ImageSlot } fr
 import { currentForm, useModel } from '../../store/model'
 import { useNavigation } from '../../store/navigation'
 import { useSecrets } from '../../store/secrets'
+import { onUndoKey } from '../../store/undo'
 import { Callout } from '../Callout'
 import { Hint, Kbd } from '../Hint'
 import { IconButton } from '../IconButton'
@@ -20,6 +20,7 @@ import { CountStepper } from './CountStepper'
 import { FieldControl } from './FieldControl'
 import { MaskSlot } from './MaskSlot'
 import { ModelPicker } from './ModelPicker'
+import { PromptField } from './PromptField'
 import { ReferencesTray } from './ReferencesTray'
 import { SeedControl } from './SeedControl'
 import { useReferenceIntake } from './useReferenceIntake'
@@ -113,10 +114,8 @@ function NotCarried() {
 export function Composer() {
   const model = useModel(useShallow((s) => ({ status: s.status, error: s.error, shown: s.form })))
   const form = useModel(currentForm)
-  const { prompt, count, params, submitting } = useComposer(useShallow((s) => ({ prompt: s.prompt, count: s.count, params: s.params, submitting: s.submitting })))
-  const { setPrompt, setCount, generate } = useComposer(
-    useShallow((s) => ({ setPrompt: s.setPrompt, setCount: s.setCount, generate: s.generate })),
-  )
+  const { count, params, submitting } = useComposer(useShallow((s) => ({ count: s.count, params: s.params, submitting: s.submitting })))
+  const { setCount, generate } = useComposer(useShallow((s) => ({ setCount: s.setCount, generate: s.generate })))
   const go = useNavigation((s) => s.go)
   const keyState = useSecrets((s) => s.status?.state)
   const reasons = useBlockers()
@@ -139,10 +138,27 @@ export function Composer() {
   const referenceCount = useComposer((s) => s.images.input.length)
   const balance = useBalance((s) => s.usd)
 
+  // Ctrl/Cmd+Z outside a text field undoes the last Reuse, follow-up, earlier prompt or "Remove all" (while in Create).
+  useEffect(() => {
+    window.addEventListener('keydown', onUndoKey)
+    return () => window.removeEventListener('keydown', onUndoKey)
+  }, [])
+
+  /** Generate, or (while something holds it back) say what beside its field, and take the caret to the prompt if it is that. */
+  const tryGenerate = () => {
+    if (canGenerate) {
+      void generate()
+      return
+    }
+    if (!form || submitting) return
+    useComposer.setState({ attempted: true })
+    if (reasons.prompt !== undefined && firstReason === reasons.prompt) document.getElementById('composer-prompt')?.focus()
+  }
+
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Enter' && (event.metaKey || event.ctrlKey)) {
       event.preventDefault()
-      if (canGenerate) void generate()
+      tryGenerate()
     }
   }
 
@@ -172,28 +188,7 @@ export function Composer() {
           </Callout>
         )}
 
-        {(!shown || shown.promptField !== null) && (
-          <div className="field">
-            <div className="field-label-row">
-              <label className="field-label" htmlFor="composer-prompt">
-                Prompt
-              </label>
-              <span className="field-hint">
-                {prompt.length > MAX_PROMPT_CHARS * 0.8 ? `${prompt.length} / ${MAX_PROMPT_CHARS}` : reasons.prompt ? 'Required' : ''}
-              </span>
-            </div>
-            <textarea
-              id="composer-prompt"
-              className="textarea prompt"
-              rows={6}
-              maxLength={MAX_PROMPT_CHARS}
-              placeholder="Describe the image you want: subject, setting, light, lens, mood…"
-              value={prompt}
-              onChange={(e) => setPrompt(e.target.value)}
-              spellCheck
-            />
-          </div>
-        )}
+        {(!shown || shown.promptField !== null) && <PromptField form={shown} reason={reasons.prompt} />}
 
         {input && <ReferencesTray field={input} reason={reasons[input.name]} />}
         {mask && <MaskSlot field={mask} reason={reasons[mask.name]} />}
@@ -205,18 +200,24 @@ export function Composer() {
         <CountStepper value={count} onChange={setCount} />
         <Hint
           content={
-            firstReason ?? (
+            // Held, it says why: a reason of the form, the job being handed over, or the model's options still loading.
+            firstReason ??
+            (submitting ? (
+              'Starting the job…'
+            ) : !form && model.status === 'loading' ? (
+              'Loading the model’s options from Oxen…'
+            ) : (
               <>
                 Generate <Kbd>{generateShortcut}</Kbd>
               </>
-            )
+            ))
           }
         >
           <button
             type="button"
             className="btn btn-primary btn-lg btn-block generate"
             aria-disabled={!canGenerate}
-            onClick={() => canGenerate && void generate()}
+            onClick={tryGenerate}
           >
             {submitting ? (
               <Loader2 className="spin" aria-hidden size={16} strokeWidth={2} />

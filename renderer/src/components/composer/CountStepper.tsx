@@ -1,5 +1,5 @@
 // "Number of images": 1–15.
-import { MAX_IMAGES, MIN_IMAGES } from '../../../../shared/domain'
+import { MAX_IMAGES, MIN_IMAGES } from '../../../../shared/limits'
 import { NumberStepper } from '../NumberStepper'
 
 interface CountStepperProps {

@@ -1,138 +1,100 @@
-// The Results region: this session's images, newest job first, in-flight ones as shimmering tiles.
-import { useMemo } from 'react'
-import { Images, Maximize2 } from 'lucide-react'
-import type { Job, JobImage } from '../../../../shared/domain'
+// The Results region: the listed jobs, newest first, each with its images at their true aspect ratio. A saved image
+// has everything a library image has (details on click, the image menu on right-click, drag out); a job that failed
+// says why, in place. The image details and board dialogs live here too, so the menu's actions work in Create.
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { Images } from 'lucide-react'
+import type { Job, JobImage, LibraryImage } from '../../../../shared/domain'
 import { generateShortcut, imageAlt } from '../../lib/format'
-import { beginImageDrag, endImageDrag } from '../../lib/imageDrag'
-import { newestFirst, useJobs } from '../../store/jobs'
-import { findLibraryImage } from '../../store/library'
+import { libraryAlt, ordinalOf, toPreviewItem } from '../../lib/libraryImages'
+import { useNow } from '../../lib/useNow'
+import { useImageDetail } from '../../store/imageDetail'
+import { isRunning, newestFirst, useJobs } from '../../store/jobs'
+import { useLibrary } from '../../store/library'
 import { usePreview, type PreviewItem } from '../../store/preview'
+import { resultImage, useResultImages, wantResultImages } from '../../store/resultImages'
 import { EmptyState } from '../EmptyState'
 import { Kbd } from '../Hint'
-import { Thumbnail } from '../Thumbnail'
+import { BoardDialogs } from '../library/BoardDialogs'
+import { ImageDetailDialog } from '../library/ImageDetailDialog'
+import { useContentWidth } from './justify'
+import { ResultGroup } from './ResultGroup'
 
-const IN_FLIGHT = new Set<JobImage['state']>(['pending', 'queued', 'processing', 'downloading'])
-
-type Tile =
-  | { kind: 'saved'; key: string; job: Job; image: JobImage & { thumbUrl: string } }
-  | { kind: 'pending'; key: string; job: Job; image: JobImage }
-
-function tilesOf(jobs: Job[]): Tile[] {
-  const tiles: Tile[] = []
-  for (const job of jobs) {
-    for (const image of [...job.images].sort((a, b) => a.index - b.index)) {
-      const key = `${job.id}:${image.index}`
-      if (image.state === 'saved' && image.thumbUrl) tiles.push({ kind: 'saved', key, job, image: { ...image, thumbUrl: image.thumbUrl } })
-      else if (IN_FLIGHT.has(image.state)) tiles.push({ kind: 'pending', key, job, image })
-    }
-  }
-  return tiles
-}
-
-/** Details come from the library's copy of the image once it has loaded it; the job's own URLs meanwhile. */
-function toPreview(tile: Extract<Tile, { kind: 'saved' }>): PreviewItem {
-  const { job, image } = tile
-  const library = image.imageId ? findLibraryImage(image.imageId) : undefined
+/** A saved result for the quick preview: the library's copy once known, the job's own URLs meanwhile. */
+function previewOf(job: Job, image: JobImage, library: LibraryImage | undefined): PreviewItem {
+  if (library) return { ...toPreviewItem(library, libraryAlt(library, ordinalOf(library))), key: `${job.id}:${image.index}` }
   return {
-    key: tile.key,
-    src: image.url ?? image.thumbUrl,
-    thumbSrc: image.thumbUrl,
+    key: `${job.id}:${image.index}`,
+    src: image.url ?? image.thumbUrl!,
+    thumbSrc: image.thumbUrl!,
     alt: imageAlt(job.prompt, image.index, job.count),
     prompt: job.prompt,
     params: job.params,
-    createdAt: library?.createdAt ?? job.createdAt,
-    width: library?.width,
-    height: library?.height,
-    bytes: library?.bytes,
-    format: library?.format,
-    ...(library?.cost !== undefined ? { cost: library.cost } : {}),
+    createdAt: job.createdAt,
+    ...(image.width ? { width: image.width } : {}),
+    ...(image.height ? { height: image.height } : {}),
+    ...(image.cost !== undefined ? { cost: image.cost } : {}),
   }
-}
-
-const PENDING_WORDS: Partial<Record<JobImage['state'], string>> = {
-  pending: 'Waiting',
-  queued: 'Queued',
-  processing: 'Generating',
-  downloading: 'Downloading',
 }
 
 export function ResultsGrid() {
   const byId = useJobs((s) => s.byId)
-  const tiles = useMemo(() => tilesOf(newestFirst(byId)), [byId])
-  const open = usePreview((s) => s.open)
-  const saved = tiles.filter((t): t is Extract<Tile, { kind: 'saved' }> => t.kind === 'saved')
+  const jobs = useMemo(() => newestFirst(byId), [byId])
+  const images = useResultImages((s) => s.byId)
+  const missing = useResultImages((s) => s.missing)
+  // The library grid's copies are the freshest (every action patches them at once): follow them.
+  useLibrary((s) => s.items)
+  const now = useNow(jobs.some(isRunning))
+  const [groupsElement, setGroupsElement] = useState<HTMLDivElement | null>(null)
+  const width = useContentWidth(groupsElement)
 
-  const openTile = (key: string) => {
-    const items = saved.map(toPreview)
-    open(
-      items,
-      items.findIndex((i) => i.key === key),
-    )
-  }
+  const savedIds = useMemo(() => jobs.flatMap((j) => j.images.flatMap((i) => (i.state === 'saved' && i.imageId ? [i.imageId] : []))), [jobs])
+  useEffect(() => wantResultImages(savedIds), [savedIds])
 
+  const onOpen = useCallback((image: JobImage, library: LibraryImage | undefined) => {
+    if (library) useImageDetail.getState().open(library)
+    else if (image.imageId) useImageDetail.getState().open(image.imageId)
+  }, [])
+
+  const onPreview = useCallback(
+    (job: Job, image: JobImage) => {
+      const { byId: known } = useResultImages.getState()
+      const list: { key: string; item: PreviewItem }[] = []
+      for (const j of jobs) {
+        for (const i of [...j.images].sort((a, b) => a.index - b.index)) {
+          if (i.state !== 'saved' || !i.thumbUrl || !i.imageId || missing[i.imageId]) continue
+          list.push({ key: `${j.id}:${i.index}`, item: previewOf(j, i, resultImage(i.imageId, known)) })
+        }
+      }
+      const at = list.findIndex((e) => e.key === `${job.id}:${image.index}`)
+      if (at >= 0) usePreview.getState().open(list.map((e) => e.item), at)
+    },
+    [jobs, missing],
+  )
+
+  const saved = savedIds.length
   return (
     <section className="results" aria-labelledby="results-heading">
       <div className="results-head">
         <h2 id="results-heading">Results</h2>
-        {saved.length > 0 && (
-          <span className="results-count">
-            {saved.length} {saved.length === 1 ? 'image' : 'images'} this session
+        {jobs.length > 0 && (
+          <span className="results-count tabular">
+            {saved} {saved === 1 ? 'image' : 'images'} · {jobs.length} {jobs.length === 1 ? 'job' : 'jobs'}
           </span>
         )}
       </div>
-      {tiles.length === 0 ? (
+      {jobs.length === 0 ? (
         <EmptyState icon={Images} title="Your images will appear here">
           Write a prompt and press Generate, or <Kbd>{generateShortcut}</Kbd> from anywhere in the composer.
         </EmptyState>
       ) : (
-        <ul className="tile-grid">
-          {tiles.map((tile) =>
-            tile.kind === 'saved' ? (
-              <li key={tile.key}>
-                <button
-                  type="button"
-                  className="tile"
-                  onClick={() => openTile(tile.key)}
-                  // Dragged onto the composer, a result becomes a reference image (once the library has it).
-                  draggable={tile.image.imageId !== undefined}
-                  onDragStart={(event) => {
-                    const image = tile.image.imageId ? findLibraryImage(tile.image.imageId) : undefined
-                    if (image) beginImageDrag(event, [image])
-                    else event.preventDefault()
-                  }}
-                  onDragEnd={endImageDrag}
-                >
-                  <Thumbnail src={tile.image.thumbUrl} alt={imageAlt(tile.job.prompt, tile.image.index, tile.job.count)} />
-                  <span className="tile-overlay" aria-hidden>
-                    <span className="tile-caption">{tile.job.prompt}</span>
-                    <Maximize2 size={14} strokeWidth={1.75} />
-                  </span>
-                </button>
-              </li>
-            ) : (
-              <li key={tile.key}>
-                <div
-                  className="tile tile-pending"
-                  role="img"
-                  aria-label={`${imageAlt(tile.job.prompt, tile.image.index, tile.job.count)}: ${tile.image.state}`}
-                >
-                  <span className="tile-pending-label" aria-hidden>
-                    {PENDING_WORDS[tile.image.state]}
-                    {tile.image.state === 'downloading' && tile.image.progress !== undefined
-                      ? ` ${Math.round(tile.image.progress * 100)}%`
-                      : '…'}
-                  </span>
-                  {tile.image.state === 'downloading' && (
-                    <span className="tile-progress" aria-hidden>
-                      <span style={{ width: `${Math.round((tile.image.progress ?? 0) * 100)}%` }} />
-                    </span>
-                  )}
-                </div>
-              </li>
-            ),
-          )}
-        </ul>
+        <div ref={setGroupsElement} className="rgroups">
+          {jobs.map((job) => (
+            <ResultGroup key={job.id} job={job} now={now} width={width} images={images} missing={missing} onOpen={onOpen} onPreview={onPreview} />
+          ))}
+        </div>
       )}
+      <ImageDetailDialog />
+      <BoardDialogs />
     </section>
   )
 }

@@ -1,0 +1,56 @@
+// The actions on a job, as menu items: the same list in a job card's "Job actions" menu, its context menu, and the
+// header of its group in Results.
+import { ClipboardCopy, CopyPlus, ListX, RotateCw, Sparkles, X, type LucideIcon } from 'lucide-react'
+import type { ContextMenu, DropdownMenu } from 'radix-ui'
+import type { ReactNode } from 'react'
+import type { Job } from '../../../../shared/domain'
+import { copyPrompt, reuseJob, useJobs } from '../../store/jobs'
+
+type MenuKit = typeof ContextMenu | typeof DropdownMenu
+
+function Item({ kit: Kit, icon: Icon, children, onSelect, danger }: { kit: MenuKit; icon: LucideIcon; children: ReactNode; onSelect: () => void; danger?: boolean }) {
+  return (
+    <Kit.Item className={danger ? 'menu-item menu-item-danger' : 'menu-item'} onSelect={onSelect}>
+      <Icon className="menu-icon" aria-hidden size={14} strokeWidth={1.75} />
+      <span className="menu-label">{children}</span>
+    </Kit.Item>
+  )
+}
+
+export function JobMenuItems({ kit: Kit, job }: { kit: MenuKit; job: Job }) {
+  const running = job.status === 'running'
+  const failed = job.status !== 'cancelled' && job.images.some((i) => i.state === 'failed')
+  const { retryFailed, cancel, hide } = useJobs.getState()
+  return (
+    <>
+      <Item kit={Kit} icon={Sparkles} onSelect={() => void reuseJob(job)}>
+        Reuse settings
+      </Item>
+      <Item kit={Kit} icon={ClipboardCopy} onSelect={() => void copyPrompt(job)}>
+        Copy prompt
+      </Item>
+      <Item kit={Kit} icon={CopyPlus} onSelect={() => useJobs.setState({ duplicating: job })}>
+        Duplicate…
+      </Item>
+      {(failed || running) && <Kit.Separator className="menu-separator" />}
+      {failed && !running && (
+        <Item kit={Kit} icon={RotateCw} onSelect={() => void retryFailed(job.id)}>
+          Retry failed
+        </Item>
+      )}
+      {running && (
+        <Item kit={Kit} icon={X} onSelect={() => void cancel(job.id)}>
+          Cancel job
+        </Item>
+      )}
+      {!running && (
+        <>
+          <Kit.Separator className="menu-separator" />
+          <Item kit={Kit} icon={ListX} onSelect={() => void hide([job.id])}>
+            Remove from list
+          </Item>
+        </>
+      )}
+    </>
+  )
+}
