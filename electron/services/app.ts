@@ -169,7 +169,7 @@ export function createAppServices(opts: AppServicesOptions) {
     ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}),
     maxConcurrentDownloads: () => settings.get().maxConcurrentDownloads,
     maxConcurrentJobs: () => settings.get().maxConcurrentJobs,
-    onJobUpdate: (job) => opts.emit('onJobUpdate', job),
+    onJobUpdate: (job) => opts.emit('onJobUpdate', opts.log.redact(job)), // a failed image's error is Oxen's text
     onLibraryChanged: (imageIds) => opts.emit('onLibraryChanged', { imageIds }),
     ...(opts.timing?.pollIntervalMs !== undefined ? { pollIntervalMs: opts.timing.pollIntervalMs } : {}),
     ...(opts.timing?.safetyPollMs !== undefined ? { safetyPollMs: opts.timing.safetyPollMs } : {}),

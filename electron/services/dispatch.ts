@@ -24,12 +24,13 @@ export function createDispatcher(handlers: RequestHandlers, log: Logger) {
       const handler = handlers[name as RequestName] as (input: unknown) => Promise<unknown>
       const raw = await handler(parsed.data)
       // Parsing the answer strips anything the schema does not name, so nothing extra leaves main.
-      const value = spec.output.parse(raw)
+      // An Oxen message may quote the key back (a failed job's error, the catalogue's refresh error): never onward.
+      const value = log.redact(spec.output.parse(raw))
       return { ok: true, value }
     } catch (error) {
       const appError = toAppError(error)
       if (appError.code === 'internal') log.error('request failed', { request: name, error })
-      return { ok: false, error: appError }
+      return { ok: false, error: { ...appError, message: log.scrub(appError.message) } }
     }
   }
 }

@@ -27,6 +27,11 @@ export interface Logger {
   addSecret(secret: string): void
   /** `text` as a line would be written: every secret this logger knows, and credential-like text, replaced. */
   scrub(text: string): string
+  /**
+   * `value` with every secret this logger knows replaced in each of its strings: for what crosses IPC (an Oxen error
+   * that quotes the key back). Only the known secrets, not the credential-like patterns, so a prompt stays as typed.
+   */
+  redact<T>(value: T): T
 }
 
 export interface LoggerOptions {
@@ -141,6 +146,17 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     })
   }
 
+  function redact<T>(value: T): T {
+    if (secrets.length === 0) return value
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return secrets.some((s) => v.includes(s)) ? secrets.reduce((out, s) => out.split(s).join(REDACTED), v) : v
+      if (Array.isArray(v)) return v.map(walk)
+      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+      return v
+    }
+    return walk(value) as T
+  }
+
   /** Raw, URL- or form-encoded; each as is, JSON-escaped (a string field) or escaped twice (JSON text in a field). */
   function addSecret(secret: string) {
     if (secret.length < MIN_SECRET_LENGTH) return
@@ -157,6 +173,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     child: (name) => scoped(scope ? `${scope}.${name}` : name),
     addSecret,
     scrub,
+    redact,
   })
   return scoped()
 }

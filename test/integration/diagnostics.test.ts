@@ -101,8 +101,13 @@ describe.each([
       // Activity that logs, with the key in each request Oxen echoes back.
       const models = await call<{ error?: string; models: unknown[] }>(app, 'refreshModels')
       expect(models.models).toEqual([])
-      expect(await app.dispatch('getCreditBalance', undefined)).toMatchObject({ ok: false })
-      expect(await call<{ ok: boolean }>(app, 'testApiKey')).toMatchObject({ ok: false })
+      const balance = await app.dispatch('getCreditBalance', undefined)
+      expect(balance).toMatchObject({ ok: false })
+      const keyTest = await call<{ ok: boolean; message: string }>(app, 'testApiKey')
+      expect(keyTest).toMatchObject({ ok: false })
+      // Nor does it go back to the renderer: Oxen's echo in an answer, or an error, crosses IPC redacted.
+      expect(models.error).toContain('[redacted]')
+      for (const answer of [models, balance, keyTest]) expect(JSON.stringify(answer)).not.toContain(core)
       log.child('oxen').error('request failed', { request: { url: `https://hub.test/api?api_key=${key}`, headers: { Authorization: `Bearer ${key}` } }, echoed: key })
 
       // Something in the library to count: two images, one in the trash, one board.
