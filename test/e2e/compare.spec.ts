@@ -29,6 +29,12 @@ test.describe('compare', () => {
     await generateButton(page).click()
     const job = page.getByRole('region', { name: 'Jobs', exact: true }).getByRole('listitem').filter({ hasText: prompt })
     await expect(job.getByText('Done', { exact: true })).toBeVisible({ timeout: 60_000 })
+    // From Results: the job's own menu compares its images.
+    await job.getByRole('button', { name: 'Job actions', exact: true }).click()
+    await page.getByRole('menuitem', { name: 'Compare its 3 images', exact: true }).click()
+    await expect(page.getByRole('dialog', { name: 'Compare 3 images', exact: true })).toBeVisible()
+    await page.keyboard.press('Escape')
+    await expect(page.getByRole('dialog', { name: 'Compare 3 images', exact: true })).toHaveCount(0)
 
     await nav(page, 'Library')
     const grid = page.getByRole('grid', { name: 'Library', exact: true })

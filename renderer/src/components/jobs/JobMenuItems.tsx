@@ -1,10 +1,12 @@
 // The actions on a job, as menu items: the same list in a job card's "Job actions" menu, its context menu, and the
 // header of its group in Results.
-import { ClipboardCopy, CopyPlus, ListX, RotateCw, Sparkles, X, type LucideIcon } from 'lucide-react'
+import { ClipboardCopy, Columns2, CopyPlus, ListX, RotateCw, Sparkles, X, type LucideIcon } from 'lucide-react'
 import type { ContextMenu, DropdownMenu } from 'radix-ui'
 import type { ReactNode } from 'react'
 import type { Job } from '../../../../shared/domain'
+import { canCompare, useCompare } from '../../store/compare'
 import { copyPrompt, reuseJob, useJobs } from '../../store/jobs'
+import { resultImage, useResultImages } from '../../store/resultImages'
 
 type MenuKit = typeof ContextMenu | typeof DropdownMenu
 
@@ -21,8 +23,16 @@ export function JobMenuItems({ kit: Kit, job }: { kit: MenuKit; job: Job }) {
   const running = job.status === 'running'
   const failed = job.status !== 'cancelled' && job.images.some((i) => i.state === 'failed')
   const { retryFailed, cancel, hide } = useJobs.getState()
+  // Its saved images as the library has them: 2–4 of them can be compared side by side.
+  const byId = useResultImages((s) => s.byId)
+  const saved = job.images.flatMap((i) => (i.imageId ? (resultImage(i.imageId, byId) ?? []) : []))
   return (
     <>
+      {canCompare(saved.length) && (
+        <Item kit={Kit} icon={Columns2} onSelect={() => useCompare.getState().open(saved)}>
+          Compare its {saved.length} images
+        </Item>
+      )}
       <Item kit={Kit} icon={Sparkles} onSelect={() => void reuseJob(job)}>
         Reuse settings
       </Item>
