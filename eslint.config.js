@@ -89,6 +89,15 @@ export default tseslint.config(
     ),
   ),
   {
+    // The shell's wiring, protocol and policies take Electron as a parameter, so test/unit/shell-wiring.test.ts and
+    // protocol.test.ts run them in plain Node: only index.ts hands them the real `electron`.
+    ...room(
+      'electron/main',
+      wall('^electron(/|$)', 'Only electron/main/index.ts imports electron: the rest of the shell takes it as a parameter (wire.ts ElectronLike) so it runs under test without the binary.'),
+    ),
+    ignores: ['electron/main/index.ts'],
+  },
+  {
     // Types of the schemas are free; one value import from them would put zod and every schema in the renderer's bundle.
     files: [`renderer/${CODE}`],
     rules: {

@@ -8,6 +8,7 @@ start=$(date +%s)
 bash scripts/system-deps.sh
 ELECTRON_SKIP_BINARY_DOWNLOAD=1 bash scripts/node-deps.sh
 npm run -s lint
+node scripts/electronegativity.mjs
 npm run -s typecheck
 npm run -s build
 scripts/with-keyring.sh bash -c 'npx vitest run && npx playwright test'

@@ -40,9 +40,18 @@ export function inlineReader(db: Database.Database): LibraryReader {
   }
 }
 
+/**
+ * The built worker beside the main bundle in `mainDir`. In a packaged app that folder is inside app.asar, and the
+ * worker is unpacked beside it (electron-builder.yml asarUnpack, with libsql): a worker thread then loads its file
+ * and the native module as plain files. test/unit/packaging.test.ts starts it from such a layout.
+ */
+export function builtWorkerPath(mainDir: string): string {
+  return join(mainDir.replace(/([\\/])app\.asar(?=[\\/]|$)/, '$1app.asar.unpacked'), 'library-worker.js')
+}
+
 function spawn(dbPath: string, checkpointMs: number | undefined): Worker {
   const here = dirname(fileURLToPath(import.meta.url))
-  const built = join(here, 'library-worker.js')
+  const built = builtWorkerPath(here)
   const workerData = { path: dbPath, checkpointMs }
   if (existsSync(built)) return new Worker(built, { workerData })
   const source = pathToFileURL(join(here, 'worker.ts')).href
