@@ -8,9 +8,12 @@
 // everywhere: the FTS index, each single-column index (stored as (column, ord)), and boards' (board_id, ord)
 // keys. A page is then one ordered walk with LIMIT and never a sort. The walk is driven by exactly one access
 // path, chosen here rather than by the planner (it has no statistics, and it will happily sort 100k rows):
-//   text          → the FTS index, newest/oldest by its rowid; every filter is checked per match
+//   text          → the FTS index, newest/oldest by its rowid; every filter is checked per match (a typed word is
+//                   a prefix query, answered lazily from a prefix index: schema migration 8)
 //   else          → the most selective of: board, starred, picked, rejected, trash, one rating, a single model /
-//                   aspect / size / format (each counted through its index, capped), else a plain rowid scan
+//                   aspect / size / format: the one with the fewest rows among the COUNT_CAP images the page's walk
+//                   starts from (each counted through its own index, ord-bounded), else a plain rowid scan
+// (An FTS probe per row of an index walk, "MATCH … AND rowid = ?", costs about a millisecond at 1M: never a path.)
 // Dates and cursors are ord ranges on whichever path drives.
 // Ratings are walked one at a time, each rating's images being in creation order on images_by_rating (rating, ord):
 // "at least N stars" runs one walk per rating N–5 and merges them by ord (at most five pages of rows); the rating
@@ -58,7 +61,7 @@ export interface ImageFile {
 
 /** Rows written per statement (and per event-loop turn). */
 const WRITE_CHUNK = 500
-/** An index walk counted up to this many rows is enough to tell which path is most selective. */
+/** Paths are compared on this many images from where the page's walk starts: enough to tell which is most selective. */
 const COUNT_CAP = 5000
 const USED_IN_LIMIT = 200
 const MAX_SEARCH_WORDS = 16
@@ -170,8 +173,17 @@ const PICK_WHERE = { picked: 'i.pick = 1', unrejected: 'i.pick >= 0', rejected: 
  * Access paths that deliver rows in ord order for these filters (and this one `rating`), in order of preference
  * on a tie, each with the rows it would walk (`rows` selects them; `value` is its :v parameter).
  */
-function candidates(n: Normalised, rating?: number): { driver: Driver; rows: string; value?: string | number }[] {
-  const out: { driver: Driver; rows: string; value?: string | number }[] = []
+interface Candidate {
+  driver: Driver
+  /** FROM … WHERE …: the rows the path walks, with its :v parameter. */
+  rows: string
+  value?: string | number
+  /** The rows' ord column. */
+  key: string
+}
+
+function candidates(n: Normalised, rating?: number): Candidate[] {
+  const out: Omit<Candidate, 'key'>[] = []
   if (n.boardId !== undefined) out.push({ driver: { kind: 'board' }, rows: 'FROM board_images WHERE board_id = :v', value: n.boardId })
   if (n.starred === true) {
     out.push({ driver: { kind: 'index', index: 'images_starred' }, rows: 'FROM images INDEXED BY images_starred WHERE starred = 1' })
@@ -193,7 +205,7 @@ function candidates(n: Normalised, rating?: number): { driver: Driver; rows: str
     const index = LIST_INDEX[column]!
     out.push({ driver: { kind: 'index', index }, rows: `FROM images INDEXED BY ${index} WHERE ${column} = :v`, value: values[0]! })
   }
-  return out
+  return out.map((c) => ({ ...c, key: c.driver.kind === 'board' ? 'image_ord' : 'ord' }))
 }
 
 /** Every access path search() may choose for this query, walking this one `rating` (it picks one by counting; see choosePlan). */
@@ -403,15 +415,32 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
     if (abs) await rm(abs, { force: true })
   }
 
-  async function choosePlan(n: Normalised, rating?: number): Promise<Driver> {
+  /**
+   * The path for one walk of this query (sorted `sort`, starting after `cursor`, of this one `rating`): see the top of
+   * this file. The paths are counted over the same window, the COUNT_CAP images from where the walk starts (ord
+   * bounds, so each count is a range of its own index): a millisecond at most, and right at any size, where counts
+   * capped over the whole table all hit the cap once the library is large.
+   */
+  async function choosePlan(n: Normalised, sort: Sort, cursor: number | null, rating?: number): Promise<Driver> {
     if (n.fts !== null) return { kind: 'fts' }
     const options = candidates(n, rating)
     if (options.length === 0) return { kind: 'scan' }
     if (options.length === 1) return options[0]!.driver
-    // Each path counted through its own index, up to COUNT_CAP rows: a few hundred microseconds at most.
+    const ascending = sort === 'oldest'
+    const params: SqlParams = Object.fromEntries(options.flatMap((o, i) => (o.value === undefined ? [] : [[`v${i}`, o.value]])))
+    let window: string
+    if (ascending) {
+      params.lo = Math.max(cursor === null ? Number.MIN_SAFE_INTEGER : cursor + 1, n.fromOrd ?? Number.MIN_SAFE_INTEGER)
+      window = `SELECT :lo AS lo, coalesce((SELECT ord FROM images WHERE ord >= :lo ORDER BY ord LIMIT 1 OFFSET ${COUNT_CAP - 1}), ${Number.MAX_SAFE_INTEGER}) AS hi`
+    } else {
+      params.hi = Math.min(cursor === null ? Number.MAX_SAFE_INTEGER : cursor - 1, n.toOrd ?? Number.MAX_SAFE_INTEGER)
+      window = `SELECT coalesce((SELECT ord FROM images WHERE ord <= :hi ORDER BY ord DESC LIMIT 1 OFFSET ${COUNT_CAP - 1}), ${Number.MIN_SAFE_INTEGER}) AS lo, :hi AS hi`
+    }
     const [counts] = await reader.all<Record<string, number>>(
-      `SELECT ${options.map((o, i) => `(SELECT count(*) FROM (SELECT 1 ${o.rows.replace(':v', `:v${i}`)} LIMIT ${COUNT_CAP})) AS c${i}`).join(', ')}`,
-      Object.fromEntries(options.flatMap((o, i) => (o.value === undefined ? [] : [[`v${i}`, o.value]]))),
+      `WITH w AS (${window}) SELECT ${options
+        .map((o, i) => `(SELECT count(*) ${o.rows.replace(':v', `:v${i}`)} AND ${o.key} BETWEEN (SELECT lo FROM w) AND (SELECT hi FROM w)) AS c${i}`)
+        .join(', ')}`,
+      params,
     )
     let best = 0
     options.forEach((_, i) => {
@@ -466,7 +495,7 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
       const n = normalise(q)
       /** One walk: up to limit + 1 rows of this rating (or of any), after `after`. */
       const walk = async (after: number | null, rating?: number) => {
-        const { sql: text, params } = searchStatement(q, await choosePlan(n, rating), after, rating)
+        const { sql: text, params } = searchStatement(q, await choosePlan(n, q.sort, after, rating), after, rating)
         return reader.all<ImageWithJobRow>(text, params)
       }
       const ratings = ratingWalks(q)

@@ -19,7 +19,7 @@ import { IMAGE_FORMATS, type ImageFormat, type ParamValue } from '../../../share
 import { AppFailure } from '../errors'
 import type { Logger } from '../log'
 import { describeImage, thumbnail } from './image-files'
-import { readRecipe, type Recipe } from './image-metadata'
+import { readImageHead, readRecipe, type Recipe } from './image-metadata'
 import { imageLabels, INSERT_IMAGE_SQL, INSERT_JOB_SQL, jobParams, seedOf, type LibraryStore } from './library'
 import { linkReferenceSource } from './query'
 import { INSERT_REFERENCE_SQL, referenceName, referenceThumbRel } from './references'
@@ -138,8 +138,10 @@ export async function rebuildLibrary(library: LibraryStore, opts: RebuildOptions
   const read = async ({ rel, match }: (typeof files)[number]): Promise<FoundImage | null> => {
     checkAborted()
     const path = library.containedFile(rel)
-    const recipe = path ? await readRecipe(path).catch(unreadable(opts.log, rel)) : null
-    const info = path && recipe ? await describe(path).catch(unreadable(opts.log, rel)) : null
+    // The recipe and the size from the file's head (no pixels, no libvips); sharp only when the head cannot tell.
+    const head = path ? await readImageHead(path).catch(unreadable(opts.log, rel)) : null
+    const recipe = head?.recipe ?? null
+    const info = path && head && recipe ? (head.size ? { ...head.size, bytes: head.bytes } : await describe(path).catch(unreadable(opts.log, rel))) : null
     if (!recipe || !info) {
       skipped++
       return null
@@ -179,8 +181,16 @@ export async function rebuildLibrary(library: LibraryStore, opts: RebuildOptions
     return ids
   })
   let added = 0
+  const readRound = (round: number) => {
+    const reading = pLimit(READ_CONCURRENCY).map(unindexed.slice(round, round + ROUND), read)
+    reading.catch(() => undefined) // awaited below; a failure (a stop) is not unhandled while the round before is indexed
+    return reading
+  }
+  let reading = unindexed.length > 0 ? readRound(0) : null
   for (let round = 0; round < unindexed.length; round += ROUND) {
-    const found = (await pLimit(READ_CONCURRENCY).map(unindexed.slice(round, round + ROUND), read)).filter((f): f is FoundImage => f !== null)
+    const found = (await reading!).filter((f): f is FoundImage => f !== null)
+    // The next round's files are read (on the thread pool) while this one is indexed (on this thread).
+    reading = round + ROUND < unindexed.length ? readRound(round + ROUND) : null
     found.sort((a, b) => a.recipe.createdAt - b.recipe.createdAt || a.id.localeCompare(b.id))
     for (let at = 0; at < found.length; at += BATCH) {
       checkAborted()
