@@ -7,6 +7,8 @@ import { build } from 'esbuild'
 import { startProcess } from '../test/processes'
 
 const ROOT = join(import.meta.dirname, '..')
+/** The library's size, as bench/library.ts seeds it. */
+const N = Number(process.env.ATELIER_BENCH_LIBRARY_N ?? 100_000)
 const ms = (value: number) => +value.toFixed(1)
 
 async function probes(): Promise<string> {
@@ -19,8 +21,15 @@ function rssOf(pid: number): number {
   return Number(status.match(/VmRSS:\s+(\d+) kB/)![1]) * 1024
 }
 
-/** The harness (the real services: the stand-in for Electron's main process) on the seeded library, in Chromium. */
-export async function browserFigures(dataDir: string) {
+/**
+ * The harness (the real services: the stand-in for Electron's main process) on the seeded library of `n` images, in
+ * Chromium. The first screen's goal is 100 ms at 100k, 150 ms at 1M; past 100k the scroll stops after `maxScreens`
+ * (by default as many as 100k images take: a whole 1M grid is ten times longer).
+ */
+export async function browserFigures(dataDir: string, opts: { n?: number; maxScreens?: number } = {}) {
+  const n = opts.n ?? N
+  const FIRST_SCREEN_GOAL = n >= 1_000_000 ? 150 : 100
+  const MAX_SCREENS = opts.maxScreens ?? Number(process.env.ATELIER_BENCH_SCROLL_SCREENS ?? (n > 100_000 ? 3_500 : Infinity))
   const harness = await startProcess(
     'tools/harness/cli.ts',
     ['--port', '0', '--data-dir', dataDir, '--oxen-url', 'http://127.0.0.1:9', '--keychain-service', 'Atelier-bench'],
@@ -36,17 +45,23 @@ export async function browserFigures(dataDir: string) {
     // Warm the harness (worker start, first query) and the browser's cache of the app bundle, as a second launch would.
     await page.goto(`${url}#/library`)
     await page.waitForSelector('[data-library-grid] img')
-    await page.goto('about:blank')
     await page.addInitScript({ content: await probes() })
-    await page.goto(`${url}#/library`)
-    const firstScreen = (await page.evaluate('window.__atelierBench.firstScreen()')) as number
+    // The first screen, opened five times (a single open is at the mercy of whatever else the machine does): the median.
+    const opens: number[] = []
+    for (let i = 0; i < 5; i++) {
+      await page.goto('about:blank')
+      await page.goto(`${url}#/library`)
+      opens.push((await page.evaluate('window.__atelierBench.firstScreen()')) as number)
+    }
+    const firstScreen = opens.sort((a, b) => a - b)[2]!
     const rssOpen = rssOf(child.pid!)
-    const scroll = (await page.evaluate('window.__atelierBench.scrollAll()')) as { ms: number; screens: number }
+    const scroll = (await page.evaluate(`window.__atelierBench.scrollAll(${MAX_SCREENS})`)) as { ms: number; screens: number }
     const longTasks = (await page.evaluate('window.__atelierBench.longTasks()')) as number[]
     const rssScrolled = rssOf(child.pid!)
     return {
-      'open library → first screen of thumbnails painted (ms, goal ≤ 100)': ms(firstScreen),
-      'scrolled the whole grid (screens)': scroll.screens,
+      [`open library → first screen of thumbnails painted (ms, median of 5, goal ≤ ${FIRST_SCREEN_GOAL})`]: ms(firstScreen),
+      'first screen, slowest of the 5 (ms)': ms(opens[4]!),
+      [Number.isFinite(MAX_SCREENS) ? `scrolled (screens, at most ${MAX_SCREENS})` : 'scrolled the whole grid (screens)']: scroll.screens,
       'scroll time (s)': +(scroll.ms / 1000).toFixed(1),
       'long tasks > 50 ms while scrolling (goal: none)': longTasks.filter((d) => d > 50).length,
       'longest task while scrolling (ms)': ms(Math.max(0, ...longTasks)),

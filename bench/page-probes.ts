@@ -28,14 +28,14 @@ function firstScreen(): Promise<number> {
   })
 }
 
-/** Scrolls a screen per two frames to the very end, waiting at the end of what is loaded for the next page. */
-async function scrollAll(): Promise<{ ms: number; screens: number }> {
+/** Scrolls a screen per two frames to the very end (or `maxScreens`), waiting at the end of what is loaded for the next page. */
+async function scrollAll(maxScreens = Infinity): Promise<{ ms: number; screens: number }> {
   const g = grid()!
   longTasks.length = 0
   const started = performance.now()
   let stuck = 0
   let screens = 0
-  while (stuck < 40) {
+  while (stuck < 40 && screens < maxScreens) {
     const before = g.scrollTop
     g.scrollTop = before + g.clientHeight
     screens++

@@ -11,6 +11,12 @@ import './styles/triage.css'
 
 const root = createRoot(document.getElementById('root') as HTMLElement)
 
+// The library's first page is asked for now, while the app's code still loads: it is what the window shows soonest.
+// (Without the bridge this fails too; the app's import below says why.)
+import('./store/library')
+  .then(({ prefetchLibrary }) => prefetchLibrary())
+  .catch(() => undefined)
+
 import('./boot')
   .then(({ Boot }) =>
     root.render(

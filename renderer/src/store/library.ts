@@ -137,6 +137,8 @@ function compare(sort: Sort) {
 /** Every answer carries the query generation it was asked for; anything older is dropped. */
 let generation = 0
 let debounce: ReturnType<typeof setTimeout> | undefined
+/** The first page being asked for: the same query asked again meanwhile waits for it instead of asking twice. */
+let inFlight: { generation: number; key: string; done: Promise<void> } | null = null
 
 /**
  * Each item's position, by id, for the items array it was built for. Built once per array and handed on
@@ -181,6 +183,30 @@ export const useLibrary = create<LibraryState>()((set, get) => {
   const query = (limit: number, cursor?: string): LibraryQuery => {
     const s = get()
     return { text: s.text.trim(), filters: filtersOf(s), sort: s.sort, limit, ...(cursor ? { cursor } : {}) }
+  }
+
+  /** The first page of the current query (what `search` runs). */
+  const firstPage = async () => {
+    const asked = ++generation
+    const text = get().text.trim()
+    set({ status: get().items.length && get().status !== 'error' ? get().status : 'loading', error: null })
+    const result = await settle(api.searchLibrary(query(FIRST_PAGE)))
+    if (asked !== generation) return
+    if (!result.ok) {
+      set({ status: 'error', error: result.error.message, loadingMore: false })
+      return
+    }
+    const { items, nextCursor } = result.value
+    set((s) => ({
+      items,
+      nextCursor,
+      queriedText: text,
+      status: 'ready',
+      error: null,
+      loadingMore: false,
+      selected: keepSelection(s.selected, items),
+      focusId: indexOfImage(items, s.focusId) >= 0 ? s.focusId : null,
+    }))
   }
 
   /** A changed query starts over: new results, selection cleared of what is gone. */
@@ -244,27 +270,15 @@ export const useLibrary = create<LibraryState>()((set, get) => {
       requery()
     },
 
-    search: async () => {
-      const asked = ++generation
-      const text = get().text.trim()
-      set({ status: get().items.length && get().status !== 'error' ? get().status : 'loading', error: null })
-      const result = await settle(api.searchLibrary(query(FIRST_PAGE)))
-      if (asked !== generation) return
-      if (!result.ok) {
-        set({ status: 'error', error: result.error.message, loadingMore: false })
-        return
-      }
-      const { items, nextCursor } = result.value
-      set((s) => ({
-        items,
-        nextCursor,
-        queriedText: text,
-        status: 'ready',
-        error: null,
-        loadingMore: false,
-        selected: keepSelection(s.selected, items),
-        focusId: indexOfImage(items, s.focusId) >= 0 ? s.focusId : null,
-      }))
+    search: () => {
+      const key = JSON.stringify(query(FIRST_PAGE))
+      if (inFlight && inFlight.generation === generation && inFlight.key === key) return inFlight.done
+      const done = firstPage()
+      inFlight = { generation, key, done }
+      void done.finally(() => {
+        if (inFlight?.done === done) inFlight = null
+      })
+      return done
     },
 
     loadMore: async () => {
@@ -404,4 +418,12 @@ export { sameScope }
 export function findLibraryImage(imageId: string): LibraryImage | undefined {
   const { items } = useLibrary.getState()
   return items[indexOfImage(items, imageId)]
+}
+
+/**
+ * Asks for the library's first page at once: the entry script calls it while the rest of the app still loads, so the
+ * answer is on its way (or here) when the first screen renders. The app's own first search then waits for this one.
+ */
+export function prefetchLibrary(): void {
+  void useLibrary.getState().search()
 }

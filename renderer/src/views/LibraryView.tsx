@@ -110,7 +110,8 @@ function NothingHere() {
 }
 
 export function LibraryView() {
-  const { status, error, count, search } = useLibrary(useShallow((s) => ({ status: s.status, error: s.error, count: s.items.length, search: s.search })))
+  // Whether there are images, not how many: a page appended must not re-render the sidebar and toolbar.
+  const { status, error, count, search } = useLibrary(useShallow((s) => ({ status: s.status, error: s.error, count: Math.min(1, s.items.length), search: s.search })))
   const searchRef = useRef<HTMLInputElement>(null)
 
   return (

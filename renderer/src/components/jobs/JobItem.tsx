@@ -1,8 +1,8 @@
 // One job in the Jobs list: how it is going (or how it went, and why), what was asked, how long, what it cost,
 // each image's state, and the job's actions (Reuse, Copy prompt, Duplicate, Remove from list) in its menu.
 import { useEffect, useRef } from 'react'
-import { Ban, CircleAlert, CircleCheck, CircleHelp, CloudUpload, FileCode2, Images, Loader2, MoreHorizontal, RotateCw, TriangleAlert, X } from 'lucide-react'
-import { ContextMenu, DropdownMenu } from 'radix-ui'
+import { Ban, CircleAlert, CircleCheck, CircleHelp, CloudUpload, FileCode2, Images, Loader2, RotateCw, TriangleAlert, X } from 'lucide-react'
+import { ContextMenu } from 'radix-ui'
 import clsx from 'clsx'
 import type { Job } from '../../../../shared/domain'
 import { formatElapsed, formatTime, summarizeParams } from '../../lib/format'
@@ -11,7 +11,7 @@ import { findModel, useModel } from '../../store/model'
 import { Hint } from '../Hint'
 import { IconButton } from '../IconButton'
 import { ImageSlots } from './ImageSlots'
-import { JobMenuItems } from './JobMenuItems'
+import { JobActionsButton, JobMenuItems } from './JobMenuItems'
 import { Notice } from './JobNotice'
 import { JobProblem } from './JobProblem'
 import { imagesCount, jobCost, jobPhase } from './jobText'
@@ -110,20 +110,7 @@ export function JobItem({ job, now }: { job: Job; now: number }) {
               )}
             </span>
             {running && <IconButton label="Cancel job" icon={X} size="sm" className="job-cancel" onClick={() => void cancel(job.id)} />}
-            <DropdownMenu.Root modal={false}>
-              <Hint content="Job actions">
-                <DropdownMenu.Trigger asChild>
-                  <button type="button" className="icon-btn icon-btn-sm job-more" aria-label="Job actions">
-                    <MoreHorizontal aria-hidden size={14} strokeWidth={1.75} />
-                  </button>
-                </DropdownMenu.Trigger>
-              </Hint>
-              <DropdownMenu.Portal>
-                <DropdownMenu.Content className="menu" align="end" sideOffset={4} collisionPadding={8}>
-                  <JobMenuItems kit={DropdownMenu} job={job} />
-                </DropdownMenu.Content>
-              </DropdownMenu.Portal>
-            </DropdownMenu.Root>
+            <JobActionsButton job={job} className="job-more" />
           </div>
           <p className="job-prompt" title={job.prompt}>
             {job.prompt || 'No prompt'}

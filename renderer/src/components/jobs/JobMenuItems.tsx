@@ -1,12 +1,13 @@
 // The actions on a job, as menu items: the same list in a job card's "Job actions" menu, its context menu, and the
 // header of its group in Results.
-import { ClipboardCopy, Columns2, CopyPlus, ListX, RotateCw, Sparkles, X, type LucideIcon } from 'lucide-react'
-import type { ContextMenu, DropdownMenu } from 'radix-ui'
+import { ClipboardCopy, Columns2, CopyPlus, ListX, MoreHorizontal, RotateCw, Sparkles, X, type LucideIcon } from 'lucide-react'
+import { DropdownMenu, type ContextMenu } from 'radix-ui'
 import type { ReactNode } from 'react'
 import type { Job } from '../../../../shared/domain'
 import { canCompare, useCompare } from '../../store/compare'
 import { copyPrompt, reuseJob, useJobs } from '../../store/jobs'
 import { resultImage, useResultImages } from '../../store/resultImages'
+import { Hint } from '../Hint'
 
 type MenuKit = typeof ContextMenu | typeof DropdownMenu
 
@@ -62,5 +63,25 @@ export function JobMenuItems({ kit: Kit, job }: { kit: MenuKit; job: Job }) {
         </>
       )}
     </>
+  )
+}
+
+/** A job's "Job actions" button and its menu (on a job card and a Results group). */
+export function JobActionsButton({ job, className }: { job: Job; className: string }) {
+  return (
+    <DropdownMenu.Root modal={false}>
+      <Hint content="Job actions">
+        <DropdownMenu.Trigger asChild>
+          <button type="button" className={`icon-btn icon-btn-sm ${className}`} aria-label="Job actions">
+            <MoreHorizontal aria-hidden size={14} strokeWidth={1.75} />
+          </button>
+        </DropdownMenu.Trigger>
+      </Hint>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content className="menu" align="end" sideOffset={4} collisionPadding={8}>
+          <JobMenuItems kit={DropdownMenu} job={job} />
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
   )
 }

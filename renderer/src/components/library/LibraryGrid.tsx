@@ -1,7 +1,7 @@
 // The library's images as a virtualized, multi-selectable grid (WAI-ARIA grid: rows of gridcells, one tab
 // stop that arrows move). Rows are fixed-size, computed from the container's width and the thumbnail size;
 // only the rows in view (plus a few) are in the DOM, and the next page is asked for near the end.
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react'
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react'
 import { Check, Star } from 'lucide-react'
 import { ContextMenu } from 'radix-ui'
 import { useVirtualizer } from '@tanstack/react-virtual'
@@ -9,6 +9,7 @@ import clsx from 'clsx'
 import { useShallow } from 'zustand/react/shallow'
 import type { LibraryImage } from '../../../../shared/domain'
 import { beginImageDrag, endImageDrag } from '../../lib/imageDrag'
+import { useContentWidth } from '../../lib/useContentWidth'
 import { libraryAlt, ordinalOf, toPreviewItem } from '../../lib/libraryImages'
 import { canCompare, useCompare } from '../../store/compare'
 import { useImageDetail } from '../../store/imageDetail'
@@ -20,24 +21,10 @@ import { ImageMenuItems } from './ImageMenuItems'
 import { TileTriage, triageDescription } from './Triage'
 
 const GAP = 12
+/** Rows rendered beyond each edge of the view: enough for a fast wheel, few enough that a frame mounts little. */
+const OVERSCAN_ROWS = 2
 /** Ask for the next page when this many rows or fewer remain below the last one rendered. */
 const LOAD_AHEAD_ROWS = 4
-
-function useWidth(element: HTMLElement | null): number {
-  const [width, setWidth] = useState(0)
-  useLayoutEffect(() => {
-    if (!element) return
-    const measure = () => {
-      const style = getComputedStyle(element)
-      setWidth(element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight))
-    }
-    measure()
-    const observer = new ResizeObserver(measure)
-    observer.observe(element)
-    return () => observer.disconnect()
-  }, [element])
-  return width
-}
 
 export function LibraryGrid() {
   const { items, nextCursor, loadingMore, selected, focusId, tileSize, scopeKind } = useLibrary(
@@ -52,7 +39,7 @@ export function LibraryGrid() {
     })),
   )
   const [scroller, setScroller] = useState<HTMLDivElement | null>(null)
-  const width = useWidth(scroller)
+  const width = useContentWidth(scroller)
   const columns = Math.max(1, Math.floor((width + GAP) / (tileSize + GAP)))
   const cell = width > 0 ? (width - GAP * (columns - 1)) / columns : tileSize
   const rowHeight = Math.round(cell + GAP)
@@ -65,14 +52,17 @@ export function LibraryGrid() {
     count: rowCount,
     getScrollElement: () => scroller,
     estimateSize: () => rowHeight,
-    overscan: 3,
+    overscan: OVERSCAN_ROWS,
     paddingStart: 0,
     // Scrolling re-renders in React's own time rather than synchronously inside every scroll event.
     useFlushSync: false,
   })
   useEffect(() => virtualizer.measure(), [virtualizer, rowHeight])
 
-  const rows = virtualizer.getVirtualItems()
+  // Nothing until the width is known: rows laid out for a guessed width would only be thrown away (and their
+  // thumbnails fetched for nothing) a moment later.
+  const rows = width > 0 ? virtualizer.getVirtualItems() : []
+  const visible = virtualizer.range
   const lastRow = rows.length ? rows[rows.length - 1]!.index : -1
   useEffect(() => {
     if (nextCursor && !loadingMore && lastRow >= rowCount - 1 - LOAD_AHEAD_ROWS) void useLibrary.getState().loadMore()
@@ -287,22 +277,21 @@ export function LibraryGrid() {
               if (event.relatedTarget && !event.currentTarget.contains(event.relatedTarget)) gridFocused.current = false
             }}
           >
-            {rows.map((row) => {
-              const rowItems = items.slice(row.index * columns, row.index * columns + columns)
-              return (
-                <div
-                  key={row.key}
-                  role="row"
-                  aria-rowindex={row.index + 1}
-                  className="lib-row"
-                  style={{ transform: `translateY(${row.start}px)`, height: rowHeight - GAP, gridTemplateColumns: `repeat(${columns}, ${cell}px)`, gap: GAP }}
-                >
-                  {rowItems.map((image, col) => (
-                    <Tile key={image.id} image={image} column={col + 1} selected={selected.has(image.id)} tabbable={image.id === tabStop} actions={actions} />
-                  ))}
-                </div>
-              )
-            })}
+            {rows.map((row) => (
+              <Row
+                key={row.key}
+                index={row.index}
+                start={row.start}
+                items={items}
+                columns={columns}
+                cell={cell}
+                height={rowHeight - GAP}
+                selected={selected}
+                tabStop={tabStop}
+                actions={actions}
+                inView={!visible || (row.index >= visible.startIndex && row.index <= visible.endIndex)}
+              />
+            ))}
           </div>
           {loadingMore && (
             <div className="lib-more" role="status">
@@ -340,15 +329,66 @@ interface TileActions {
   rate: (image: LibraryImage, rating: number) => void
 }
 
+interface RowProps {
+  index: number
+  start: number
+  /** All loaded items: the row shows `columns` of them from `index * columns`. */
+  items: readonly LibraryImage[]
+  columns: number
+  cell: number
+  height: number
+  selected: ReadonlySet<string>
+  tabStop: string | undefined
+  actions: TileActions
+  /** In the view (not the overscan): its thumbnails are fetched first. */
+  inView: boolean
+}
+
+/**
+ * One row of tiles. Scrolling re-renders the grid, never the rows already shown: a row renders again only when its
+ * own images, their selection or the tab stop among them changed (a page appended or a selection elsewhere leaves it be).
+ */
+const Row = memo(
+  function Row({ index, start, items, columns, cell, height, selected, tabStop, actions, inView }: RowProps) {
+    const from = index * columns
+    const rowItems = items.slice(from, from + columns)
+    return (
+      <div
+        role="row"
+        aria-rowindex={index + 1}
+        className="lib-row"
+        style={{ transform: `translateY(${start}px)`, height, gridTemplateColumns: `repeat(${columns}, ${cell}px)`, gap: GAP }}
+      >
+        {rowItems.map((image, col) => (
+          <Tile key={image.id} image={image} column={col + 1} selected={selected.has(image.id)} tabbable={image.id === tabStop} actions={actions} priority={inView ? 'high' : 'low'} />
+        ))}
+      </div>
+    )
+  },
+  (a, b) => {
+    if (a.index !== b.index || a.start !== b.start || a.columns !== b.columns || a.cell !== b.cell || a.height !== b.height || a.actions !== b.actions) return false
+    const from = a.index * a.columns
+    for (let i = from; i < from + a.columns; i++) {
+      const image = a.items[i]
+      if (image !== b.items[i]) return false
+      if (!image) continue
+      if (a.selected !== b.selected && a.selected.has(image.id) !== b.selected.has(image.id)) return false
+      if (a.tabStop !== b.tabStop && (a.tabStop === image.id) !== (b.tabStop === image.id)) return false
+    }
+    return true // inView only matters when the row mounts (it picks the fetch priority)
+  },
+)
+
 interface TileProps {
   image: LibraryImage
   column: number
   selected: boolean
   tabbable: boolean
   actions: TileActions
+  priority: 'high' | 'low'
 }
 
-const Tile = memo(function Tile({ image, column, selected, tabbable, actions }: TileProps) {
+const Tile = memo(function Tile({ image, column, selected, tabbable, actions, priority }: TileProps) {
   const alt = libraryAlt(image, ordinalOf(image))
   return (
     <div
@@ -369,7 +409,7 @@ const Tile = memo(function Tile({ image, column, selected, tabbable, actions }: 
       onDragEnd={endImageDrag}
     >
       <div className="lib-tile-media">
-        <Thumbnail src={image.thumbUrl} alt={alt} className="lib-thumb" />
+        <Thumbnail src={image.thumbUrl} alt={alt} className="lib-thumb" eager priority={priority} />
       </div>
       <span className="lib-tile-check" aria-hidden>
         <Check size={11} strokeWidth={3} />

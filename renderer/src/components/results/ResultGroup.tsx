@@ -1,19 +1,18 @@
 // One job in Results: a header (prompt, model, size, count, cost, how long; where it is while it runs; the job's
 // menu), its problem in words with what to do, and its images at their true aspect ratio. Folds away; Remove from
 // list takes it off (never out of the library).
-import { useEffect, useRef, useState } from 'react'
-import { ChevronRight, MoreHorizontal } from 'lucide-react'
-import { ContextMenu, DropdownMenu } from 'radix-ui'
+import { memo, useEffect, useRef, useState } from 'react'
+import { ChevronRight } from 'lucide-react'
+import { ContextMenu } from 'radix-ui'
 import clsx from 'clsx'
 import type { Job, JobImage, LibraryImage } from '../../../../shared/domain'
 import { formatElapsed, formatTime, summarizeParams } from '../../lib/format'
 import { endOf, useJobs } from '../../store/jobs'
 import { findModel, useModel } from '../../store/model'
 import { resultImage } from '../../store/resultImages'
-import { Hint } from '../Hint'
 import { ImageMenuItems } from '../library/ImageMenuItems'
 import { Notice } from '../jobs/JobNotice'
-import { JobMenuItems } from '../jobs/JobMenuItems'
+import { JobActionsButton, JobMenuItems } from '../jobs/JobMenuItems'
 import { JobProblem } from '../jobs/JobProblem'
 import { imagesCount, jobCost, jobPhase } from '../jobs/jobText'
 import { tileAspect } from './aspect'
@@ -31,32 +30,25 @@ interface ResultGroupProps {
   now: number
   /** The width its rows fill (0 until measured). */
   width: number
+  /** Known library copies and unreadable images, by image id (of every job: the group reads its own). */
   images: Record<string, LibraryImage>
   missing: Record<string, string>
   onOpen: (image: JobImage, library: LibraryImage | undefined) => void
   onPreview: (job: Job, image: JobImage) => void
 }
 
-function JobActions({ job }: { job: Job }) {
-  return (
-    <DropdownMenu.Root modal={false}>
-      <Hint content="Job actions">
-        <DropdownMenu.Trigger asChild>
-          <button type="button" className="icon-btn icon-btn-sm rgroup-more" aria-label="Job actions">
-            <MoreHorizontal aria-hidden size={14} strokeWidth={1.75} />
-          </button>
-        </DropdownMenu.Trigger>
-      </Hint>
-      <DropdownMenu.Portal>
-        <DropdownMenu.Content className="menu" align="end" sideOffset={4} collisionPadding={8}>
-          <JobMenuItems kit={DropdownMenu} job={job} />
-        </DropdownMenu.Content>
-      </DropdownMenu.Portal>
-    </DropdownMenu.Root>
-  )
-}
+/** A group renders again only for its own job, its own images' library copies, the width, or the clock while it runs. */
+export const ResultGroup = memo(ResultGroupView, (a, b) => {
+  if (a.job !== b.job || a.now !== b.now || a.width !== b.width || a.onOpen !== b.onOpen || a.onPreview !== b.onPreview) return false
+  if (a.images === b.images && a.missing === b.missing) return true
+  for (const image of b.job.images) {
+    const id = image.imageId
+    if (id && (a.images[id] !== b.images[id] || a.missing[id] !== b.missing[id])) return false
+  }
+  return true
+})
 
-export function ResultGroup({ job, now, width, images, missing, onOpen, onPreview }: ResultGroupProps) {
+function ResultGroupView({ job, now, width, images, missing, onOpen, onPreview }: ResultGroupProps) {
   const collapsed = useJobs((s) => s.collapsed[job.id] ?? false)
   const toggle = useJobs((s) => s.toggleCollapsed)
   const seenEnd = useJobs((s) => s.finishedAt[job.id])
@@ -124,7 +116,7 @@ export function ResultGroup({ job, now, width, images, missing, onOpen, onPrevie
                 )}
               </p>
             </div>
-            <JobActions job={job} />
+            <JobActionsButton job={job} className="rgroup-more" />
           </header>
         </ContextMenu.Trigger>
         <ContextMenu.Portal>
@@ -163,7 +155,7 @@ export function ResultGroup({ job, now, width, images, missing, onOpen, onPrevie
                   gone={image.imageId ? missing[image.imageId] : undefined}
                   box={boxes[k]}
                   onOpen={onOpen}
-                  onPreview={(target) => onPreview(job, target)}
+                  onPreview={onPreview}
                 />
               ))}
             </ul>

@@ -1,7 +1,7 @@
 // One result at its true aspect ratio: the saved image (click: details; Space: preview; right-click or Shift+F10:
 // the library's image menu; drag it out or onto the composer), or where it is (waiting, queued, generating,
 // downloading with real progress), or why it failed, in words on the tile itself.
-import type { CSSProperties, DragEvent, KeyboardEvent } from 'react'
+import { memo, type CSSProperties, type DragEvent, type KeyboardEvent } from 'react'
 import { Ban, CircleAlert, CircleHelp, Download, ImageOff, Loader2, Star, Trash2 } from 'lucide-react'
 import clsx from 'clsx'
 import type { Job, JobImage, LibraryImage } from '../../../../shared/domain'
@@ -27,7 +27,7 @@ interface ResultTileProps {
   /** Its place in the justified rows; absent until the row width is known (the ratio alone sizes it then). */
   box: TileBox | undefined
   onOpen: (image: JobImage, library: LibraryImage | undefined) => void
-  onPreview: (image: JobImage) => void
+  onPreview: (job: Job, image: JobImage) => void
 }
 
 /** The keyboard's way to the context menu (Chromium does not always raise contextmenu for it). */
@@ -41,7 +41,25 @@ function menuKey(event: KeyboardEvent<HTMLElement>): boolean {
   return true
 }
 
-export function ResultTile({ job, image, library, gone, box, onOpen, onPreview }: ResultTileProps) {
+/**
+ * A job update carries the whole job, every image a new object: a tile renders again only when what it shows changed
+ * (its image's state, progress or files, its library copy, its box), so a finished tile stays put while others progress.
+ */
+export const ResultTile = memo(ResultTileView, (a, b) =>
+  a.library === b.library &&
+  a.gone === b.gone &&
+  a.box?.width === b.box?.width &&
+  a.box?.height === b.box?.height &&
+  a.onOpen === b.onOpen &&
+  a.onPreview === b.onPreview &&
+  a.job.id === b.job.id &&
+  a.job.prompt === b.job.prompt &&
+  a.job.count === b.job.count &&
+  tileAspect(a.job, a.image) === tileAspect(b.job, b.image) &&
+  (a.image === b.image || JSON.stringify(a.image) === JSON.stringify(b.image)),
+)
+
+function ResultTileView({ job, image, library, gone, box, onOpen, onPreview }: ResultTileProps) {
   const alt = imageAlt(job.prompt, image.index, job.count)
   const style = { '--ar': tileAspect(job, image), ...(box ? { width: box.width, height: box.height } : {}) } as CSSProperties
   const saved = image.state === 'saved' && image.thumbUrl !== undefined
@@ -65,14 +83,15 @@ export function ResultTile({ job, image, library, gone, box, onOpen, onPreview }
             if (menuKey(event)) return
             if (event.key === ' ') {
               event.preventDefault()
-              onPreview(image)
+              onPreview(job, image)
             }
           }}
           draggable={library !== undefined}
           onDragStart={onDragStart}
           onDragEnd={endImageDrag}
         >
-          <Thumbnail src={image.thumbUrl!} alt={alt} className="rtile-thumb" />
+          {/* A job's few results: fetched at once rather than after a layout pass says they are in view. */}
+          <Thumbnail src={image.thumbUrl!} alt={alt} className="rtile-thumb" eager />
           {library && !trashed && (
             <>
               {/* Mouse shortcuts; the keyboard's are the menu (and S, 1–5 in details), the state is in the description. */}

@@ -1,7 +1,7 @@
 // The Results region: the listed jobs, newest first, each with its images at their true aspect ratio. A saved image
 // has everything a library image has (details on click, the image menu on right-click, drag out); a job that failed
 // says why, in place. The image details and board dialogs live here too, so the menu's actions work in Create.
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Images } from 'lucide-react'
 import type { Job, JobImage, LibraryImage } from '../../../../shared/domain'
 import { generateShortcut, imageAlt } from '../../lib/format'
@@ -16,7 +16,7 @@ import { EmptyState } from '../EmptyState'
 import { Kbd } from '../Hint'
 import { BoardDialogs } from '../library/BoardDialogs'
 import { ImageDetailDialog } from '../library/ImageDetailDialog'
-import { useContentWidth } from './justify'
+import { useContentWidth } from '../../lib/useContentWidth'
 import { ResultGroup } from './ResultGroup'
 
 /** A saved result for the quick preview: the library's copy once known, the job's own URLs meanwhile. */
@@ -55,21 +55,22 @@ export function ResultsGrid() {
     else if (image.imageId) useImageDetail.getState().open(image.imageId)
   }, [])
 
-  const onPreview = useCallback(
-    (job: Job, image: JobImage) => {
-      const { byId: known } = useResultImages.getState()
-      const list: { key: string; item: PreviewItem }[] = []
-      for (const j of jobs) {
-        for (const i of [...j.images].sort((a, b) => a.index - b.index)) {
-          if (i.state !== 'saved' || !i.thumbUrl || !i.imageId || missing[i.imageId]) continue
-          list.push({ key: `${j.id}:${i.index}`, item: previewOf(j, i, resultImage(i.imageId, known)) })
-        }
+  // Stable, so the groups (memoised) do not render again for it: it reads the jobs shown now through a ref.
+  const shown = useRef({ jobs, missing })
+  shown.current = { jobs, missing }
+  const onPreview = useCallback((job: Job, image: JobImage) => {
+    const { jobs, missing } = shown.current
+    const { byId: known } = useResultImages.getState()
+    const list: { key: string; item: PreviewItem }[] = []
+    for (const j of jobs) {
+      for (const i of [...j.images].sort((a, b) => a.index - b.index)) {
+        if (i.state !== 'saved' || !i.thumbUrl || !i.imageId || missing[i.imageId]) continue
+        list.push({ key: `${j.id}:${i.index}`, item: previewOf(j, i, resultImage(i.imageId, known)) })
       }
-      const at = list.findIndex((e) => e.key === `${job.id}:${image.index}`)
-      if (at >= 0) usePreview.getState().open(list.map((e) => e.item), at)
-    },
-    [jobs, missing],
-  )
+    }
+    const at = list.findIndex((e) => e.key === `${job.id}:${image.index}`)
+    if (at >= 0) usePreview.getState().open(list.map((e) => e.item), at)
+  }, [])
 
   const saved = savedIds.length
   return (
@@ -89,7 +90,8 @@ export function ResultsGrid() {
       ) : (
         <div ref={setGroupsElement} className="rgroups">
           {jobs.map((job) => (
-            <ResultGroup key={job.id} job={job} now={now} width={width} images={images} missing={missing} onOpen={onOpen} onPreview={onPreview} />
+            // The clock only for jobs that run (the others show a fixed duration), so it re-renders only them.
+            <ResultGroup key={job.id} job={job} now={isRunning(job) ? now : 0} width={width} images={images} missing={missing} onOpen={onOpen} onPreview={onPreview} />
           ))}
         </div>
       )}

@@ -1,6 +1,5 @@
 // Justified rows: each image keeps its aspect ratio, each full row fills the width exactly (a little lower than the
 // target height), and the last row stays at the target height. No crop, no gaps at the row ends.
-import { useLayoutEffect, useState } from 'react'
 
 export interface TileBox {
   width: number
@@ -26,21 +25,4 @@ export function justify(ratios: readonly number[], width: number, targetHeight: 
   }
   if (row.length > 0) place(Math.min(targetHeight, (width - gap * (row.length - 1)) / sum))
   return boxes
-}
-
-/** The content width of an element (without padding), following its resizes. */
-export function useContentWidth(element: HTMLElement | null): number {
-  const [width, setWidth] = useState(0)
-  useLayoutEffect(() => {
-    if (!element) return
-    const measure = () => {
-      const style = getComputedStyle(element)
-      setWidth(element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight))
-    }
-    measure()
-    const observer = new ResizeObserver(measure)
-    observer.observe(element)
-    return () => observer.disconnect()
-  }, [element])
-  return width
 }
