@@ -5,7 +5,7 @@ import { Ban, CircleAlert, CircleCheck, CircleHelp, CloudUpload, FileCode2, Imag
 import { ContextMenu } from 'radix-ui'
 import clsx from 'clsx'
 import type { Job } from '../../../../shared/domain'
-import { formatElapsed, formatTime, summarizeParams } from '../../lib/format'
+import { summarizeParams } from '../../lib/format'
 import { endOf, useJobs } from '../../store/jobs'
 import { findModel, useModel } from '../../store/model'
 import { Hint } from '../Hint'
@@ -13,6 +13,7 @@ import { IconButton } from '../IconButton'
 import { ImageSlots } from './ImageSlots'
 import { JobActionsButton, JobMenuItems } from './JobMenuItems'
 import { Notice } from './JobNotice'
+import { JobTime } from './JobTime'
 import { JobProblem } from './JobProblem'
 import { imagesCount, jobCost, jobPhase } from './jobText'
 
@@ -101,13 +102,7 @@ export function JobItem({ job, now }: { job: Job; now: number }) {
               </Hint>
             )}
             <span className="job-meta">
-              {end !== undefined ? (
-                <time className="tabular" title={`Started ${formatTime(job.createdAt)}`}>
-                  {formatElapsed(end - job.createdAt)}
-                </time>
-              ) : (
-                <time className="tabular">{formatTime(job.createdAt)}</time>
-              )}
+              <JobTime createdAt={job.createdAt} end={end} />
             </span>
             {running && <IconButton label="Cancel job" icon={X} size="sm" className="job-cancel" onClick={() => void cancel(job.id)} />}
             <JobActionsButton job={job} className="job-more" />

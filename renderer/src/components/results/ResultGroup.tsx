@@ -6,12 +6,13 @@ import { ChevronRight } from 'lucide-react'
 import { ContextMenu } from 'radix-ui'
 import clsx from 'clsx'
 import type { Job, JobImage, LibraryImage } from '../../../../shared/domain'
-import { formatElapsed, formatTime, summarizeParams } from '../../lib/format'
+import { summarizeParams } from '../../lib/format'
 import { endOf, useJobs } from '../../store/jobs'
 import { findModel, useModel } from '../../store/model'
 import { resultImage } from '../../store/resultImages'
 import { ImageMenuItems } from '../library/ImageMenuItems'
 import { Notice } from '../jobs/JobNotice'
+import { JobTime } from '../jobs/JobTime'
 import { JobActionsButton, JobMenuItems } from '../jobs/JobMenuItems'
 import { JobProblem } from '../jobs/JobProblem'
 import { imagesCount, jobCost, jobPhase } from '../jobs/jobText'
@@ -107,13 +108,7 @@ function ResultGroupView({ job, now, width, images, missing, onOpen, onPreview }
                     {cost.text}
                   </span>
                 )}
-                {end !== undefined ? (
-                  <time className="tabular" title={`Started ${formatTime(job.createdAt)}`}>
-                    {formatElapsed(end - job.createdAt)}
-                  </time>
-                ) : (
-                  <time className="tabular">{formatTime(job.createdAt)}</time>
-                )}
+                <JobTime createdAt={job.createdAt} end={end} />
               </p>
             </div>
             <JobActionsButton job={job} className="rgroup-more" />
