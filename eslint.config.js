@@ -106,9 +106,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '(^|/)shared/(domain|contract)$',
+              regex: '(^|/)shared/(domain|contract|sync)$',
               allowTypeImports: true,
-              message: 'renderer/ may import only types from shared/domain and shared/contract (zod schemas); take plain values from shared/limits.',
+              message: 'renderer/ may import only types from shared/domain, shared/contract and shared/sync (zod schemas); take plain values from shared/limits.',
             },
           ],
         },

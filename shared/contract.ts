@@ -32,6 +32,7 @@ import {
   SettingsPatchSchema,
   SettingsSchema,
 } from './domain'
+import { PullRequestSchema, PushRequestSchema, SyncTaskSchema } from './sync'
 
 const NoInput = z.undefined({ error: 'This request takes no payload.' })
 const Count = z.object({ count: z.int().nonnegative() })
@@ -117,6 +118,20 @@ export const requests = {
   copyImage: request('library:copy', z.object({ imageId: z.string().min(1) }).strict(), Count),
   revealImage: request('library:reveal', z.object({ imageId: z.string().min(1) }).strict(), Count),
 
+  // Beyond one machine: Oxen repositories and generation history. Each starts a task and answers it at once;
+  // `onSyncTask` follows it to the end.
+  /** The account's namespace on Oxen (where a push creates its repository). */
+  getOxenAccount: request('sync:account', NoInput, z.object({ namespace: z.string() })),
+  /** Sends a board or a selection (files untouched, plus one data frame) to a repository in one commit; only what it lacks. */
+  pushToRepo: request('sync:push', PushRequestSchema, SyncTaskSchema),
+  /** Brings a repository's images (with their recipes, ratings and picks) into the library, onto a board named after it. */
+  pullFromRepo: request('sync:pull', PullRequestSchema, SyncTaskSchema),
+  /** Brings the account's past image generations (any client) into the library, each once. */
+  importHistory: request('sync:import-history', NoInput, SyncTaskSchema),
+  cancelSync: request('sync:cancel', z.object({ taskId: z.string().min(1) }).strict(), SyncTaskSchema),
+  /** Tasks of this session, newest first (running ones and what finished). */
+  listSyncTasks: request('sync:list', NoInput, z.array(SyncTaskSchema)),
+
   // Diagnostics (Settings). Never the key: lines and text are scrubbed by the logger's rules on the way out.
   /** The newest lines of the log, oldest first, and where the log file is (shown to the user; never used as input). */
   getLogTail: request(
@@ -137,6 +152,8 @@ export const events = {
   onSecretStatus: { channel: 'secrets:status-changed', payload: SecretStatusSchema },
   /** New images entered the library. */
   onLibraryChanged: { channel: 'library:changed', payload: z.object({ imageIds: z.array(z.string()) }) },
+  /** A push, pull or import moved on or ended. Carries the whole task. */
+  onSyncTask: { channel: 'sync:task', payload: SyncTaskSchema },
 } as const
 
 export type Requests = typeof requests

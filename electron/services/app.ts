@@ -26,6 +26,7 @@ import { createReferenceStore } from './library/references'
 import { logFilePath, type Logger } from './log'
 import { createSecretStore, type KeytarLike } from './secrets'
 import { createSettingsService, type SettingsBacking } from './settings'
+import { createSyncService } from './sync/service'
 
 /** What only the desktop shell can do with library files. Paths are always resolved by main from image ids. */
 export interface LibraryPlatform {
@@ -175,6 +176,16 @@ export function createAppServices(opts: AppServicesOptions) {
     ...(opts.timing?.safetyPollMs !== undefined ? { safetyPollMs: opts.timing.safetyPollMs } : {}),
     ...(opts.timing?.retryBaseMs !== undefined ? { retryBaseMs: opts.timing.retryBaseMs } : {}),
   })
+  const sync = createSyncService({
+    client: currentClient,
+    library,
+    queries,
+    dataDir: opts.dataDir,
+    log: opts.log.child('sync'),
+    onTask: (task) => opts.emit('onSyncTask', opts.log.redact(task)), // a failure's message may quote Oxen
+    onLibraryChanged: (imageIds) => opts.emit('onLibraryChanged', { imageIds }),
+    ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}),
+  })
   const diagnostics = createDiagnostics({
     versions: opts.versions ?? { app: 'unknown' },
     logFile: logFilePath(opts.dataDir),
@@ -297,6 +308,12 @@ export function createAppServices(opts: AppServicesOptions) {
       target.reveal((await oneFile(imageId)).path)
       return { count: 1 }
     },
+    getOxenAccount: () => sync.account(),
+    pushToRepo: (request) => sync.push(request),
+    pullFromRepo: (request) => sync.pull(request),
+    importHistory: () => sync.importHistory(),
+    cancelSync: ({ taskId }) => sync.cancel(taskId),
+    listSyncTasks: () => sync.list(),
     getLogTail: async ({ lines }) => ({ lines: await diagnostics.logTail(lines), location: logFilePath(opts.dataDir) }),
     getDiagnostics: async () => ({ text: await diagnostics.report() }),
     revealLogs: async () => {
@@ -315,6 +332,7 @@ export function createAppServices(opts: AppServicesOptions) {
     .then((lost) => (lost ? rebuild().then(() => undefined) : undefined))
     .catch((error: unknown) => opts.log.error('rebuilding the library index failed', { error }))
     .then(() => engine.resume())
+    .then(() => sync.resumeInterrupted())
     .catch((error: unknown) => opts.log.error('resume failed', { error }))
 
   return {
@@ -329,6 +347,7 @@ export function createAppServices(opts: AppServicesOptions) {
       unsubscribeSecrets()
       closing.abort()
       await resumed
+      await sync.stop()
       await rebuilding?.catch(() => undefined) // its failure was reported to whoever started it
       await engine.dispose()
       await draft.flush().catch(() => undefined) // a failed save was answered to the renderer already

@@ -10,12 +10,12 @@
 // the previous draft or the new one, never half of one. Saves run one at a time, in the order they arrive.
 // References are stored by hash (ReferenceImage); restoring resolves them, and one whose file is gone is left out
 // with one sentence naming it.
-import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { readdir, readFile, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { ComposerDraftSchema, type ComposerDraft, type DraftReference, type DraftRestore, type ReferenceImage } from '../../shared/domain'
 import { AppFailure } from './errors'
 import type { Logger } from './log'
+import { writeFileAtomic } from './write-atomic'
 
 export const DRAFT_FILE = 'draft.json'
 /** Bumped when the file's shape changes in a way older readers cannot take; a newer file is read for what it shares. */
@@ -47,33 +47,6 @@ function droppedSentence(gone: DraftReference[], slot: 'input' | 'mask'): string
   if (gone.length === 1) return `${quoted(gone[0]!.name)} is no longer in your library folder, so the draft was restored without it.`
   const names = gone.slice(0, 3).map((g) => quoted(g.name)).join(', ') + (gone.length > 3 ? ` and ${gone.length - 3} more` : '')
   return `${gone.length} reference images (${names}) are no longer in your library folder, so the draft was restored without them.`
-}
-
-/** Writes `text` to `file` so that a crash at any point leaves either the old file or the new one. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true })
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
-  try {
-    const handle = await open(temp, 'w', 0o600)
-    try {
-      await handle.writeFile(text, 'utf8')
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    await rename(temp, file)
-  } catch (error) {
-    await rm(temp, { force: true })
-    throw error
-  }
-  // The rename itself is durable once the folder is flushed (POSIX; Windows cannot open a folder for this).
-  if (process.platform !== 'win32') {
-    const folder = await open(dirname(file), 'r').catch(() => null)
-    await folder
-      ?.sync()
-      .catch(() => undefined)
-      .finally(() => folder.close())
-  }
 }
 
 export function createDraftStore(opts: DraftStoreOptions): DraftStore {

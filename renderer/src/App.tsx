@@ -3,6 +3,7 @@ import { lazy, Suspense, useEffect, useLayoutEffect } from 'react'
 import { Toast, Tooltip } from 'radix-ui'
 import { NavRail } from './components/NavRail'
 import { PreviewDialog } from './components/PreviewDialog'
+import { SyncDialogs } from './components/sync/SyncTasks'
 import { Toaster } from './components/Toaster'
 import { TopBar } from './components/TopBar'
 import { applyTheme } from './lib/theme'
@@ -56,6 +57,7 @@ export function App() {
           </div>
         </div>
         <PreviewDialog />
+        <SyncDialogs />
         {comparing && (
           <Suspense fallback={null}>
             <CompareDialog />

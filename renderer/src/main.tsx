@@ -8,6 +8,7 @@ import './styles/app.css'
 import './styles/library.css'
 import './styles/compare.css'
 import './styles/triage.css'
+import './styles/sync.css'
 
 const root = createRoot(document.getElementById('root') as HTMLElement)
 

@@ -125,6 +125,23 @@ test.describe('accessibility (axe)', () => {
         }
         await check(`Library${size.name}`)
 
+        // The Oxen dialogs (issue 13): Pull from the sidebar, Push from an image's menu.
+        if (!size.name) {
+          await page.getByRole('button', { name: 'Pull from Oxen…', exact: true }).click()
+          const pull = page.getByRole('dialog', { name: 'Pull from Oxen', exact: true })
+          await expect(pull.getByRole('textbox', { name: 'Repository', exact: true })).toBeVisible()
+          await check('Pull dialog')
+          await page.keyboard.press('Escape')
+          await expect(pull).toHaveCount(0)
+          await cell.click({ button: 'right' })
+          await page.getByRole('menuitem', { name: 'Push to Oxen…', exact: true }).click()
+          const push = page.getByRole('dialog', { name: 'Push to Oxen', exact: true })
+          await expect(push.getByRole('radio', { name: 'Private', exact: true })).toBeChecked()
+          await check('Push dialog')
+          await page.keyboard.press('Escape')
+          await expect(push).toHaveCount(0)
+        }
+
         await cell.click()
         await page.keyboard.press('Enter')
         const details = page.getByRole('dialog', { name: 'Image details', exact: true })

@@ -19,12 +19,15 @@ const HELP = `Usage: tsx tools/oxen-simulator/cli.ts [options]
   --result-ttl-ms <ms>    result URL lifetime (default 3600000)
   --keep-alive-ms <ms>    SSE keep-alive interval (default 15000)
   --fault <spec>          inject a fault for the whole run; repeatable (see Faults below)
+  --private-repos         repos created without is_public are private (default: public)
+  --history <n>           seed n past image generations (plus 2 failed, 1 video) for the first key
   --verbose               log each request (method, path, status) to stderr
   --faults-markdown       print the fault table as Markdown (the README's table) and exit
   --help                  show this help
 
-Control: GET /__sim/stats, POST /__sim/drop-streams, GET|POST /__sim/faults
-  (POST /__sim/faults also takes {"named": ["<spec>", …]} with the specs below)
+Control: GET /__sim/stats, POST /__sim/drop-streams, GET|POST /__sim/faults, POST /__sim/history
+  (POST /__sim/faults also takes {"named": ["<spec>", …]} with the specs below;
+   POST /__sim/history {"count": n, "model"?, "expiredUrls"?, "failed"?, "nonImage"?, "days"?, "apiKey"?})
 
 ${faultHelp()}
 
@@ -65,6 +68,8 @@ async function main(): Promise<void> {
         'result-ttl-ms': { type: 'string' },
         'keep-alive-ms': { type: 'string' },
         fault: { type: 'string', multiple: true },
+        'private-repos': { type: 'boolean' },
+        history: { type: 'string' },
         verbose: { type: 'boolean' },
         'faults-markdown': { type: 'boolean' },
         help: { type: 'boolean' },
@@ -99,6 +104,8 @@ async function main(): Promise<void> {
     resultTtlMs: integer('result-ttl-ms', values['result-ttl-ms']),
     keepAliveMs: integer('keep-alive-ms', values['keep-alive-ms']),
     faults,
+    reposPublicByDefault: !values['private-repos'],
+    history: values.history === undefined ? undefined : { count: integer('history', values.history) ?? 0 },
     log: values.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   })
   process.stdout.write(`Oxen simulator listening on ${simulator.baseUrl}\n`)

@@ -1,13 +1,14 @@
 // Named faults: one table from which the CLI parses `--fault`, `--help` lists the faults, `POST /__sim/faults`
 // expands `named`, and the README's fault table is generated (`cli.ts --faults-markdown`).
 // Spec syntax: `<name>[=<value>][;times=<n>][;method=<METHOD>][;path=<regexp>]`.
-import type { DownloadFault, GenerationFault, RequestFault, StreamFault } from './faults'
+import type { CommitFault, DownloadFault, GenerationFault, RequestFault, StreamFault } from './faults'
 
 export type ParsedFault =
   | { list: 'requests'; rule: RequestFault }
   | { list: 'downloads'; rule: DownloadFault }
   | { list: 'streams'; rule: StreamFault }
   | { list: 'generations'; rule: GenerationFault }
+  | { list: 'commits'; rule: CommitFault }
 
 type List = ParsedFault['list']
 
@@ -35,6 +36,14 @@ export const MODERATION_MESSAGE =
   '"message":"The request failed because the output image may contain sensitive information.","type":"BadRequest"}}'
 
 const QUEUE_POST = { method: 'POST', path: '^/api/ai/queue$' }
+const WORKSPACE_FILES_POST = { method: 'POST', path: '^/api/repos/[^/]+/[^/]+/workspaces/[^/]+/files(/|$)' }
+
+function statusIn(name: string, allowed: string[]): (raw: string) => number {
+  return (raw) => {
+    if (!allowed.includes(raw)) throw new Error(`${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}, got "${raw}"`)
+    return Number(raw)
+  }
+}
 
 function wholeNumber(min: number, what: string): (raw: string) => number {
   return (raw) => {
@@ -170,6 +179,43 @@ export const NAMED_FAULTS: readonly NamedFault[] = [
     summary: "Leave generations in 'processing' until they are cancelled.",
     build: () => ({ stuck: true }),
   },
+  {
+    name: 'workspace-upload-reset',
+    list: 'requests',
+    scope: WORKSPACE_FILES_POST,
+    summary: 'Read about half of a workspace file upload, then destroy the connection unanswered: nothing is staged.',
+    build: () => ({ reset: 'mid-body' }),
+  },
+  {
+    name: 'commit-conflict',
+    list: 'commits',
+    summary: 'Answer a workspace commit with 409 conflict ("the branch has moved"); nothing is applied, the changes stay staged.',
+    build: () => ({ conflict: true }),
+  },
+  {
+    name: 'commit-5xx',
+    list: 'commits',
+    value: {
+      placeholder: '<500|502|503>',
+      optional: true,
+      meaning: 'the status (default 500): 500 answers the JSON error envelope, 502/503 a proxy-style HTML page',
+      parse: statusIn('commit-5xx', ['500', '502', '503']),
+    },
+    summary: 'Answer a workspace commit with a server error; nothing is applied, the changes stay staged.',
+    build: (status) => ({ status: (status as number | undefined) ?? 500 }),
+  },
+  {
+    name: 'commit-5xx-after-apply',
+    list: 'commits',
+    value: {
+      placeholder: '<500|502|503>',
+      optional: true,
+      meaning: 'the status (default 502): 500 answers the JSON error envelope, 502/503 a proxy-style HTML page',
+      parse: statusIn('commit-5xx-after-apply', ['500', '502', '503']),
+    },
+    summary: 'Apply a workspace commit (the branch moves, the workspace empties), then answer a server error.',
+    build: (status) => ({ status: (status as number | undefined) ?? 502, afterApply: true }),
+  },
 ]
 
 /** What `times` counts for each list. */
@@ -178,6 +224,7 @@ const TIMES_UNIT: Record<List, string> = {
   downloads: 'result-file GET',
   streams: 'opened /api/events stream',
   generations: 'generation finishing',
+  commits: 'workspace commit with changes',
 }
 
 export const FAULT_SYNTAX = '<name>[=<value>][;times=<n>][;method=<METHOD>][;path=<regexp>]'

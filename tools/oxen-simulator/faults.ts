@@ -3,6 +3,7 @@
 //   downloads   → every GET of a result file (routes.ts `download`)
 //   streams     → every GET /api/events as it opens (events.ts)
 //   generations → every generation as its processing ends (generations.ts)
+//   commits     → every workspace commit that would apply changes (workspaces.ts)
 // Named faults (`fault-catalog.ts`, the CLI's `--fault`) expand into these rules.
 // Set with the `faults` option, `setFaults()` or `POST /__sim/faults` (the body replaces the whole set).
 import { z } from 'zod'
@@ -48,9 +49,10 @@ const RequestFaultSchema = z
     /**
      * Destroy the connection without answering. `true` / 'before-read': before the body is read (the request
      * certainly had no effect). 'after-read': the request is read and fully handled (an enqueue is accepted and
-     * billed), then the connection is destroyed instead of sending the answer.
+     * billed), then the connection is destroyed instead of sending the answer. 'mid-body': part of the body is
+     * read (about half of its Content-Length), then the connection is destroyed: the request had no effect.
      */
-    reset: z.union([z.boolean(), z.enum(['before-read', 'after-read'])]).optional(),
+    reset: z.union([z.boolean(), z.enum(['before-read', 'after-read', 'mid-body'])]).optional(),
     /** Handle the request in full (an enqueue is accepted and billed), then hold the answer this long. */
     answerDelayMs: z.int().min(1).max(600_000).optional(),
     /** Apply to this many matching requests, then drop the rule (every one when absent). */
@@ -97,6 +99,20 @@ const GenerationFaultSchema = z
   })
   .strict()
 
+const CommitFaultSchema = z
+  .object({
+    /** Answer 409 conflict ("the branch has moved"); nothing is applied, the workspace keeps its changes. */
+    conflict: z.boolean().optional(),
+    /** Answer this status (500: JSON envelope; 502/503: a proxy's HTML page). */
+    status: z.int().min(500).max(599).optional(),
+    /** With `status`: apply the commit (the workspace is emptied) and then answer the error. */
+    afterApply: z.boolean().optional(),
+    times: countSchema.optional(),
+  })
+  .strict()
+  .refine(oneOf(['conflict', 'status']), 'a commit rule takes at most one of conflict, status')
+  .refine((rule) => !rule.afterApply || rule.status !== undefined, 'afterApply needs a status')
+
 const namedFaultSchema = z.string().superRefine((spec, ctx) => {
   try {
     parseFaultSpec(spec)
@@ -111,6 +127,7 @@ export const SimulatorFaultsSchema = z
     downloads: z.array(DownloadFaultSchema).optional(),
     streams: z.array(StreamFaultSchema).optional(),
     generations: z.array(GenerationFaultSchema).optional(),
+    commits: z.array(CommitFaultSchema).optional(),
     /** Named faults as on the CLI (`"rate-limit=3;times=2"`), appended to the lists above. */
     named: z.array(namedFaultSchema).optional(),
   })
@@ -120,12 +137,14 @@ export type RequestFault = z.infer<typeof RequestFaultSchema>
 export type DownloadFault = z.infer<typeof DownloadFaultSchema>
 export type StreamFault = z.infer<typeof StreamFaultSchema>
 export type GenerationFault = z.infer<typeof GenerationFaultSchema>
+export type CommitFault = z.infer<typeof CommitFaultSchema>
 export type SimulatorFaults = z.infer<typeof SimulatorFaultsSchema>
 
 /** What the dispatcher must do for a request after any latency has passed. */
 export type RequestAction =
   | { kind: 'continue' }
   | { kind: 'reset' }
+  | { kind: 'reset-mid-body' }
   | { kind: 'reset-after-read' }
   | { kind: 'slow-answer'; delayMs: number }
   | { kind: 'status'; status: number; retryAfterSeconds?: number }
@@ -146,7 +165,7 @@ export interface StreamBehavior {
 type Lists = Required<Omit<SimulatorFaults, 'named'>>
 
 export class FaultState {
-  private faults: Lists = { requests: [], downloads: [], streams: [], generations: [] }
+  private faults: Lists = { requests: [], downloads: [], streams: [], generations: [], commits: [] }
 
   constructor(initial?: SimulatorFaults) {
     if (initial) this.set(initial)
@@ -165,6 +184,7 @@ export class FaultState {
       downloads: parsed.downloads ?? [],
       streams: parsed.streams ?? [],
       generations: parsed.generations ?? [],
+      commits: parsed.commits ?? [],
     }
     for (const spec of parsed.named ?? []) addNamed(next, parseFaultSpec(spec))
     this.faults = next
@@ -173,7 +193,7 @@ export class FaultState {
   /** The active rules (named faults already expanded; consumed rules gone, `times` counting down). */
   get(): SimulatorFaults {
     const out: SimulatorFaults = {}
-    for (const key of ['requests', 'downloads', 'streams', 'generations'] as const) {
+    for (const key of ['requests', 'downloads', 'streams', 'generations', 'commits'] as const) {
       if (this.faults[key].length > 0) Object.assign(out, { [key]: structuredClone(this.faults[key]) })
     }
     return out
@@ -198,6 +218,7 @@ export class FaultState {
     if (!rule) return { kind: 'continue' }
     if (rule.reset === 'after-read') return { kind: 'reset-after-read' }
     if (rule.answerDelayMs) return { kind: 'slow-answer', delayMs: rule.answerDelayMs }
+    if (rule.reset === 'mid-body') return { kind: 'reset-mid-body' }
     if (rule.reset) return { kind: 'reset' }
     if (rule.status) return { kind: 'status', status: rule.status, retryAfterSeconds: rule.retryAfterSeconds }
     return { kind: 'continue' }
@@ -242,6 +263,14 @@ export class FaultState {
     if (rule.fail) return { fail: rule.fail }
     return null
   }
+
+  /** Consulted by a valid workspace commit with changes, before anything is applied: the first rule acts. */
+  commitOutcome(): { conflict?: boolean; status?: number; afterApply?: boolean } | null {
+    const rule = this.faults.commits[0]
+    if (!rule) return null
+    consume(this.faults.commits, rule)
+    return { conflict: rule.conflict, status: rule.status, afterApply: rule.afterApply }
+  }
 }
 
 function addNamed(lists: Lists, fault: ParsedFault): void {
@@ -257,6 +286,9 @@ function addNamed(lists: Lists, fault: ParsedFault): void {
       break
     case 'generations':
       lists.generations.push(fault.rule)
+      break
+    case 'commits':
+      lists.commits.push(fault.rule)
       break
   }
 }

@@ -44,6 +44,11 @@ export interface Generation {
   output: OutputSpec | null
   /** USD billed if it succeeds (failed and cancelled jobs cost nothing). */
   cost: number
+  /** Seeded history only (history.ts): a non-image row, shown under this model id. */
+  mediaType?: 'image' | 'video'
+  modelName?: string
+  /** Seeded history only: list reads mint result URLs that have already expired. */
+  staleListUrls?: boolean
 }
 
 /** What a fault policy may decide for a generation when it would finish; null = run normally. */
@@ -110,6 +115,11 @@ export class GenerationStore {
     this.rows.set(generation.id, generation)
     this.schedule(generation, this.options.queuedMs, () => this.start(generation))
     return generation
+  }
+
+  /** Adds a finished row as it is (seeded history): no timers, no events. */
+  insert(generation: Generation): void {
+    this.rows.set(generation.id, generation)
   }
 
   /** Any generation by id, whoever owns it (presigned downloads carry no key). */

@@ -10,6 +10,7 @@ export type ErrorType =
   | 'rate_limited'
   | 'payload_too_large'
   | 'conflict'
+  | 'no_changes'
 
 /** Largest request body accepted (data-URI references can be big). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024

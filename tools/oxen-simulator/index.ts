@@ -7,15 +7,17 @@ import { ZodError } from 'zod'
 import { EventHub } from './events'
 import { FaultState, type SimulatorFaults } from './faults'
 import { GenerationStore, type User } from './generations'
+import { seedHistory, type HistorySeed, type SeededGeneration } from './history'
 import { bearerToken, HttpError, isLoopback, readJsonObject, sendError, sendJson, sendProxyPage } from './http'
 import { buildCatalog, type DeploymentStatus, type SchemaKey, type SchemaRevision } from './models'
 import { loadReferences } from './references'
 import { ImageCache } from './render'
-import { RepoStore } from './repos'
+import { RepoStore } from './repo-store'
 import { ANONYMOUS, completionEvent, routes, type AcceptedEnqueue, type MutableStats, type SimState } from './routes'
 import { DEFAULT_MODELS_DIR, readModelFiles } from './schemas'
 
-export type { SimulatorFaults, RequestFault, DownloadFault, StreamFault, GenerationFault } from './faults'
+export type { SimulatorFaults, RequestFault, DownloadFault, StreamFault, GenerationFault, CommitFault } from './faults'
+export type { HistorySeed, SeededGeneration } from './history'
 export { InvalidFaultsError } from './faults'
 export type { DeploymentStatus, SchemaKey, SchemaRevision } from './models'
 export type { AcceptedEnqueue } from './routes'
@@ -38,6 +40,8 @@ export interface SimulatorOptions {
   keepAliveMs?: number // SSE `: keep-alive` interval, default 15 s
   credits?: number // starting balance shown by /api/users/me, default 12.50
   faults?: SimulatorFaults // initial fault set (see faults.ts); replace later with POST /__sim/faults
+  reposPublicByDefault?: boolean // `is_public` of a repo created without one, default true (see README "Repos")
+  history?: HistorySeed // past generations to seed at start (see history.ts); later: POST /__sim/history
   log?: (line: string) => void // one line per request: method, path, status, ms (never headers)
 }
 
@@ -54,6 +58,10 @@ export interface SimulatorStats {
   referenceFailures: number // references that could not be read or decoded (each fails its generation)
   reposCreated: number
   uploads: number // files committed through PUT …/file/…
+  workspaceFilesAdded: number // paths staged by workspace file adds (each path of each accepted add counts)
+  workspaceAddedPaths: string[] // those paths as '<ns>/<repo>/<path>', in order
+  workspaceRowsAdded: number // data-frame rows staged
+  workspaceCommits: number // workspace commits applied (commit-5xx-after-apply included)
 }
 
 export interface Simulator {
@@ -63,6 +71,8 @@ export interface Simulator {
   dropEventStreams(): void
   /** Replace the fault set (same shape as POST /__sim/faults, `named` included); throws InvalidFaultsError. */
   setFaults(faults: SimulatorFaults): void
+  /** Adds past generations to a user's history (same body as POST /__sim/history); throws HttpError 400 on a bad seed. */
+  seedHistory(seed: HistorySeed): SeededGeneration[]
   close(): Promise<void>
 }
 
@@ -72,6 +82,27 @@ function swallowAnswer(res: ServerResponse): void {
   res.flushHeaders = () => {}
   res.write = (() => true) as unknown as ServerResponse['write']
   res.end = (() => res) as unknown as ServerResponse['end']
+}
+
+/** Reads about half of the body (at least one chunk), then destroys the connection unanswered. */
+async function resetMidBody(req: IncomingMessage): Promise<void> {
+  const length = Number(req.headers['content-length'])
+  const want = Number.isFinite(length) && length > 1 ? Math.floor(length / 2) : 1
+  let got = 0
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      req.off('data', onData)
+      resolve()
+    }
+    const onData = (chunk: Buffer) => {
+      got += chunk.length
+      if (got >= want) done()
+    }
+    req.on('data', onData)
+    req.once('end', done)
+    req.once('close', done)
+  })
+  req.socket.destroy()
 }
 
 /** The handler runs now; what it answers goes out `ms` later (headers are sent with the body). */
@@ -109,6 +140,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     referenceFailures: 0,
     reposCreated: 0,
     uploads: 0,
+    workspaceFilesAdded: 0,
+    workspaceAddedPaths: [],
+    workspaceRowsAdded: 0,
+    workspaceCommits: 0,
   }
   const sim: SimState = {
     baseUrl: '',
@@ -132,6 +167,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     resultTtlMs: options.resultTtlMs ?? 60 * 60 * 1000,
     startingCredits: options.credits ?? 12.5,
     repos: new RepoStore(),
+    reposPublicByDefault: options.reposPublicByDefault ?? true,
     revokedSignatures: new Set(),
   }
 
@@ -155,6 +191,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       faults.set(await readJsonObject(req))
       return sendJson(res, 200, faults.get())
     }
+    if (route === 'POST /__sim/history') {
+      const generations = seedHistory(sim, await readJsonObject(req))
+      return sendJson(res, 200, { status: 'success', count: generations.length, generations })
+    }
     sendError(res, 404, 'resource_not_found', `No simulator control at ${route}`)
   }
 
@@ -174,6 +214,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       const internal = req.headers[INTERNAL_HEADER] === internalToken
       const action = internal ? { kind: 'continue' as const } : await faults.beforeRequest(method, url.pathname)
       if (action.kind === 'reset') return void req.socket.destroy()
+      if (action.kind === 'reset-mid-body') return await resetMidBody(req)
       if (action.kind === 'status') {
         const headers: Record<string, string> =
           action.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(action.retryAfterSeconds) }
@@ -229,6 +270,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     customDeployment: options.customModelDeployment ?? 'running',
     baseUrl: sim.baseUrl,
   })
+  if (options.history) seedHistory(sim, options.history)
 
   let closing: Promise<void> | null = null
   return {
@@ -236,6 +278,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     stats: snapshot,
     dropEventStreams: () => hub.closeAll(),
     setFaults: (next) => faults.set(next),
+    seedHistory: (seed) => seedHistory(sim, seed),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         sim.store.dispose()

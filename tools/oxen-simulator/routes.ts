@@ -10,7 +10,10 @@ import type { CatalogModel, ImageModel } from './models'
 import { modelFields } from './params'
 import type { ReferenceStats } from './references'
 import { contentType, type ImageCache, type RenderInput } from './render'
-import { createRepo, getFile, putFile, type RepoStore } from './repos'
+import { listDir } from './repo-dirs'
+import type { RepoStore } from './repo-store'
+import { createRepo, getFile, putFile } from './repos'
+import { addWorkspaceFiles, addWorkspaceRow, commitWorkspace, getOrCreateWorkspace } from './workspaces'
 
 /** One accepted POST /api/ai/queue. */
 export interface AcceptedEnqueue {
@@ -31,6 +34,10 @@ export interface MutableStats extends ReferenceStats {
   downloadAttempts: number
   reposCreated: number
   uploads: number
+  workspaceFilesAdded: number
+  workspaceAddedPaths: string[]
+  workspaceRowsAdded: number
+  workspaceCommits: number
 }
 
 /** Everything a handler may touch. */
@@ -47,6 +54,8 @@ export interface SimState {
   resultTtlMs: number
   startingCredits: number
   repos: RepoStore
+  /** `is_public` of a repo created without one. */
+  reposPublicByDefault: boolean
   /** Signatures of presigned URLs refused by the expired-url fault: they stay refused. */
   revokedSignatures: Set<string>
 }
@@ -80,7 +89,7 @@ export const ANONYMOUS: User = { id: '', key: '', username: '', name: '', email:
 // ---------- rows ----------
 
 function resultPath(generation: Generation): string {
-  const ext = generation.output?.format ?? 'png'
+  const ext = generation.mediaType === 'video' ? 'mp4' : (generation.output?.format ?? 'png')
   return `/api/repos/${encodeURIComponent(generation.targetNamespace)}/${RESULT_REPO}/file/main/${RESULT_DIRECTORY}/${generation.id}.${ext}`
 }
 
@@ -88,23 +97,33 @@ function signature(sim: SimState, path: string, expires: number): string {
   return createHmac('sha256', sim.signingKey).update(`${path}\n${expires}`).digest('hex').slice(0, 32)
 }
 
-/** A fresh presigned URL on every read, valid for resultTtlMs (like S3-style presigned links). */
-function resultUrl(sim: SimState, generation: Generation): string | null {
+/**
+ * A fresh presigned URL on every read, valid for resultTtlMs (like S3-style presigned links). Seeded history
+ * with expired URLs answers list reads with the URL minted back then: already expired.
+ */
+function resultUrl(sim: SimState, generation: Generation, listing = false): string | null {
   if (generation.status !== 'succeeded') return null
   const path = resultPath(generation)
-  const expires = Date.now() + sim.resultTtlMs
+  const stale = listing && generation.staleListUrls === true
+  const expires = stale
+    ? Math.min((generation.completedAt ?? 0) + sim.resultTtlMs, Date.now() - 1000)
+    : Date.now() + sim.resultTtlMs
   return `${sim.baseUrl}${path}?expires=${expires}&sig=${signature(sim, path, expires)}`
 }
 
-function queueRow(sim: SimState, g: Generation): Record<string, unknown> {
+function modelName(g: Generation): string {
+  return g.modelName ?? g.model.id
+}
+
+function queueRow(sim: SimState, g: Generation, listing = false): Record<string, unknown> {
   return {
     ...g.fields,
     generation_id: g.id,
-    model_name: g.model.id,
+    model_name: modelName(g),
     prompt: g.prompt,
-    media_type: 'image',
+    media_type: g.mediaType ?? 'image',
     status: g.status,
-    result_url: resultUrl(sim, g),
+    result_url: resultUrl(sim, g, listing),
     error_message: g.errorMessage,
     enqueued_at: unixSeconds(g.enqueuedAt),
     started_at: g.startedAt === null ? null : unixSeconds(g.startedAt),
@@ -117,9 +136,10 @@ function cost(g: Generation): string {
   return g.status === 'failed' || g.status === 'cancelled' ? '0.000' : g.cost.toFixed(3)
 }
 
-function historyRow(sim: SimState, g: Generation): Record<string, unknown> {
+function historyRow(sim: SimState, g: Generation, listing = false): Record<string, unknown> {
   return {
-    ...queueRow(sim, g),
+    ...queueRow(sim, g, listing),
+    created_at: unixSeconds(g.enqueuedAt),
     cost: cost(g),
     target_namespace: g.targetNamespace,
     target_repo: RESULT_REPO,
@@ -149,9 +169,9 @@ function matchesQuery(g: Generation, query: URLSearchParams): boolean {
   const repo = want('repo')
   const folder = want('folder')
   return (
-    (!model || g.model.id === model) &&
+    (!model || modelName(g) === model) &&
     (!namespace || g.targetNamespace === namespace) &&
-    (!mediaType || mediaType === 'image') &&
+    (!mediaType || mediaType === (g.mediaType ?? 'image')) &&
     (!repo || repo === RESULT_REPO) &&
     (!folder || folder === RESULT_DIRECTORY)
   )
@@ -358,7 +378,7 @@ export const routes: Route[] = [
       const rows = ctx.sim.store
         .ownedBy(ctx.user)
         .filter((g) => (status ? g.status === status : ACTIVE.has(g.status)) && matchesQuery(g, ctx.url.searchParams))
-        .map((g) => queueRow(ctx.sim, g))
+        .map((g) => queueRow(ctx.sim, g, true))
       sendJson(ctx.res, 200, { count: rows.length, generations: rows })
     },
   },
@@ -390,12 +410,13 @@ export const routes: Route[] = [
       const all = ctx.sim.store
         .ownedBy(ctx.user)
         .filter((g) => (!status || g.status === status) && matchesQuery(g, query))
-        .reverse() // newest first
+        .reverse() // newest first (seeded past rows sort by their own time)
+        .sort((a, b) => b.enqueuedAt - a.enqueuedAt)
       const slice = all.slice((page - 1) * pageSize, page * pageSize)
       const totalCost = all.reduce((sum, g) => sum + Number(cost(g)), 0)
       sendJson(ctx.res, 200, {
         count: slice.length,
-        generations: slice.map((g) => historyRow(ctx.sim, g)),
+        generations: slice.map((g) => historyRow(ctx.sim, g, true)),
         page_number: page,
         page_size: pageSize,
         total_cost: totalCost.toFixed(3),
@@ -447,6 +468,32 @@ export const routes: Route[] = [
     handle: download,
   },
   { methods: ['PUT'], pattern: /^\/api\/repos\/([^/]+)\/([^/]+)\/file\/([^/]+)\/(.+)$/, auth: 'required', handle: putFile },
+  // Public repos are listed without a key; listDir checks private ones.
+  { methods: ['GET'], pattern: /^\/api\/repos\/([^/]+)\/([^/]+)\/dir\/([^/]+)(?:\/(.*))?$/, auth: 'none', handle: listDir },
+  {
+    methods: ['PUT'],
+    pattern: /^\/api\/repos\/([^/]+)\/([^/]+)\/workspaces\/get_or_create$/,
+    auth: 'required',
+    handle: getOrCreateWorkspace,
+  },
+  {
+    methods: ['POST'],
+    pattern: /^\/api\/repos\/([^/]+)\/([^/]+)\/workspaces\/([^/]+)\/files(?:\/(.*))?$/,
+    auth: 'required',
+    handle: addWorkspaceFiles,
+  },
+  {
+    methods: ['POST'],
+    pattern: /^\/api\/repos\/([^/]+)\/([^/]+)\/workspaces\/([^/]+)\/data_frames\/rows\/resource\/(.+)$/,
+    auth: 'required',
+    handle: addWorkspaceRow,
+  },
+  {
+    methods: ['POST'],
+    pattern: /^\/api\/repos\/([^/]+)\/([^/]+)\/workspaces\/([^/]+)\/commit\/([^/]+)$/,
+    auth: 'required',
+    handle: commitWorkspace,
+  },
 ]
 
 /** The SSE payload for a finished generation (API.md §6). */

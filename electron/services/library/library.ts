@@ -43,6 +43,8 @@ export interface SaveImageInput {
   /** A file from tempFilePath(), fully written. */
   tempPath: string
   recipe: ImageRecipe
+  /** When the image was made (unix ms), if not now: an imported past generation. */
+  createdAt?: number
 }
 
 export interface Library {
@@ -81,16 +83,18 @@ export interface LibraryStore extends Library {
 /** Image ids are lowercase UUIDs. */
 export const IMAGE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-/**
- * The image id of a generation: a UUID (version 8) from a hash of its id, the same on every save. A save cut off
- * after the file was renamed into images/ but before its row was written is saved again to the same file name,
- * so a restart never leaves a second copy.
- */
-export function imageIdFor(generationId: string): string {
-  const h = createHash('sha256').update(`atelier-image\0${generationId}`).digest('hex')
+/** A UUID (version 8) from a hash of `name`: the same for the same name, on every machine. */
+export function hashedUuid(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex')
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
+
+/**
+ * The image id of a generation, the same on every save. A save cut off after the file was renamed into images/ but
+ * before its row was written is saved again to the same file name, so a restart never leaves a second copy.
+ */
+export const imageIdFor = (generationId: string): string => hashedUuid(`atelier-image\0${generationId}`)
 
 const UNREADABLE_IMAGE =
   'Oxen sent a file that is not a readable PNG, JPEG or WebP image, so it was not saved. Try generating that image again.'
@@ -343,7 +347,7 @@ export function openLibrary(opts: LibraryOptions): LibraryStore {
       return removed
     },
 
-    async saveImage({ tempPath, recipe }) {
+    async saveImage({ tempPath, recipe, createdAt: madeAt }) {
       const { generationId } = recipe
       const inTmp = relative(tmpDir, resolve(tempPath))
       if (!inTmp || inTmp.startsWith('..') || isAbsolute(inTmp) || inTmp.includes(sep)) {
@@ -366,7 +370,7 @@ export function openLibrary(opts: LibraryOptions): LibraryStore {
         throw new AppFailure('oxen-error', UNREADABLE_IMAGE, { cause: error })
       }
 
-      const createdAt = Date.now()
+      const createdAt = madeAt ?? Date.now()
       const ym = yearMonth(createdAt)
       const file = `images/${ym}/${id}.${IMAGE_FORMATS[info.format].ext}`
       const thumb = `thumbs/${ym}/${id}.webp`

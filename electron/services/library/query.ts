@@ -595,6 +595,15 @@ export function createLibraryQueries(opts: LibraryQueriesOptions) {
       return found.filter((f): f is ImageFile => f !== null)
     },
 
+    /** The library image each of these references was made from ("use as reference"), for those that have one: hash → image id. */
+    async referenceSources(hashes: readonly string[]): Promise<Map<string, string>> {
+      const rows = await reader.all<{ hash: string; source_image_id: string }>(
+        'SELECT hash, source_image_id FROM reference_images WHERE source_image_id IS NOT NULL AND hash IN (SELECT value FROM json_each(:hashes))',
+        { hashes: JSON.stringify([...new Set(hashes)]) },
+      )
+      return new Map(rows.map((r) => [r.hash, r.source_image_id]))
+    },
+
     setStarred: (imageIds: readonly string[], starred: boolean) =>
       inChunks(imageIds, (ids) => sql.star.run({ ids, starred: starred ? 1 : 0 }).changes),
 

@@ -2,10 +2,11 @@
 // ours, API.md §13), saved in the data folder with the time it was fetched, so the picker, the forms, model
 // names and prices work offline. Refreshed at start and on demand; a failed refresh keeps the saved copy and
 // says why.
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import type { ModelCatalogue, ModelForm, ModelKind, ModelSummary } from '../../../shared/domain'
 import { AppFailure, toAppError } from '../errors'
 import type { Logger } from '../log'
+import { writeFileAtomic } from '../write-atomic'
 import type { OxenClient } from './client'
 import { deriveModelForm, readPrice } from './model-form'
 
@@ -119,9 +120,7 @@ export function createCatalogue(deps: CatalogueDeps): Catalogue {
     const data = isRecord(body) && Array.isArray(body.data) ? body.data : Array.isArray(body) ? body : null
     if (!data) throw new AppFailure('oxen-error', 'Oxen answered the list of models in a form Atelier cannot read.')
     const next: Saved = { server: client.origin, fetchedAt: Date.now(), models: data.filter(isRecord).filter(isImageModel) }
-    const tmp = `${deps.file}.${process.pid}.tmp`
-    await writeFile(tmp, JSON.stringify(next))
-    await rename(tmp, deps.file)
+    await writeFileAtomic(deps.file, JSON.stringify(next))
     saved = next
   }
 

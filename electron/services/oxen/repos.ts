@@ -1,8 +1,9 @@
 // Oxen repository calls used to host reference images (API.md §10): who the key belongs to (and the credit balance
-// Oxen tells with it), creating a repo, and uploading one file. Every call goes through OxenClient, so the key goes only to the API origin.
+// Oxen tells with it), creating a repo, and uploading one file. Workspaces, folder listings and file reads (pushing
+// and pulling boards, API.md §13) are in workspaces.ts. Every call goes through OxenClient, so the key goes only to the API origin.
 import { randomBytes } from 'node:crypto'
 import { AppFailure } from '../errors'
-import type { OxenClient } from './client'
+import { OxenHttpFailure, type OxenClient } from './client'
 
 export interface OxenAccount {
   /** The user's namespace (username): where repos are created. */
@@ -18,7 +19,9 @@ const UPLOAD_TIMEOUT_MS = 5 * 60_000
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined)
-const segment = (s: string) => encodeURIComponent(s)
+export const segment = (s: string) => encodeURIComponent(s)
+/** A repo path's segments, each encoded: `images/a b.png` → `images/a%20b.png`. */
+export const encodePath = (path: string) => path.split('/').map(segment).join('/')
 
 /** GET /api/users/me (shape **U** in API.md §11: `{user:{username,…}}` or the user object itself). */
 export async function currentAccount(client: OxenClient): Promise<OxenAccount> {
@@ -43,12 +46,13 @@ export async function creditBalance(client: OxenClient): Promise<number | null> 
   return null
 }
 
-/** A request that gives up after `ms`; a timeout becomes an 'unreachable' AppFailure. */
-async function requestWithin(client: OxenClient, path: string, init: RequestInit, ms: number, what: string): Promise<Response> {
+/** A request that gives up after `ms` (or when `init.signal` aborts); a timeout becomes an 'unreachable' AppFailure. */
+export async function requestWithin(client: OxenClient, path: string, init: RequestInit, ms: number, what: string): Promise<Response> {
+  const timeout = AbortSignal.timeout(ms)
   try {
-    return await client.request(path, { ...init, signal: AbortSignal.timeout(ms) })
+    return await client.request(path, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout })
   } catch (error) {
-    if (error instanceof AppFailure) throw error
+    if (error instanceof AppFailure || init.signal?.aborted) throw error
     throw new AppFailure('unreachable', `${what} timed out after ${Math.round(ms / 1000)} s`, { cause: error })
   }
 }
@@ -58,34 +62,59 @@ async function requestWithin(client: OxenClient, path: string, init: RequestInit
  * permission (e.g. a key that may not create repos), which is not a reason to ask for a new key. A 5xx is
  * named by its status only: its body is often a proxy's HTML page.
  */
-async function repoFailure(client: OxenClient, res: Response, what: string): Promise<AppFailure> {
+export async function repoFailure(client: OxenClient, res: Response, what: string): Promise<AppFailure> {
   if (res.status === 403 || res.status >= 500) {
     await res.body?.cancel()
     const said = res.status === 403 ? 'Oxen refused it (403 forbidden)' : `Oxen answered ${res.status}`
-    return new AppFailure('oxen-error', `${what} failed: ${said}`)
+    return new OxenHttpFailure('oxen-error', `${what} failed: ${said}`, res.status)
   }
   return client.failure(res, what)
 }
 
+export interface EnsureRepoOptions {
+  /** Where to create it; the account's own namespace when absent. */
+  namespace?: string
+  /** Sent as `is_public` (API.md §13) when given; Oxen's default is unknown. */
+  isPublic?: boolean
+}
+
 /** POST /api/repos; 409 means it already exists, which is what we want. */
-export async function ensureRepo(client: OxenClient, account: OxenAccount, repo: string, description: string): Promise<void> {
-  const what = `Creating the Oxen repository ${account.namespace}/${repo}`
+export async function ensureRepo(client: OxenClient, account: OxenAccount, repo: string, description: string, options: EnsureRepoOptions = {}): Promise<void> {
+  await createRepoIfMissing(client, account, repo, description, options)
+}
+
+/** ensureRepo, answering whether this call created the repository. */
+export async function createRepoIfMissing(
+  client: OxenClient,
+  account: OxenAccount,
+  repo: string,
+  description: string,
+  options: EnsureRepoOptions = {},
+): Promise<'created' | 'exists'> {
+  const namespace = options.namespace ?? account.namespace
+  const what = `Creating the Oxen repository ${namespace}/${repo}`
   const init: RequestInit = {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ namespace: account.namespace, name: repo, description, user: { name: account.name, email: account.email } }),
+    body: JSON.stringify({
+      namespace,
+      name: repo,
+      description,
+      user: { name: account.name, email: account.email },
+      ...(options.isPublic === undefined ? {} : { is_public: options.isPublic }),
+    }),
   }
   const res = await requestWithin(client, '/api/repos', init, REPO_TIMEOUT_MS, what)
   if (res.ok || res.status === 409) {
     await res.body?.cancel()
-    return
+    return res.ok ? 'created' : 'exists'
   }
   throw await repoFailure(client, res, what)
 }
 
 /** The public-style file URL Oxen's generators are given: <base>/api/repos/<ns>/<repo>/file/<branch>/<path>. */
 export function repoFileUrl(client: OxenClient, namespace: string, repo: string, branch: string, path: string): string {
-  return client.url(`/api/repos/${segment(namespace)}/${segment(repo)}/file/${segment(branch)}/${path.split('/').map(segment).join('/')}`)
+  return client.url(`/api/repos/${segment(namespace)}/${segment(repo)}/file/${segment(branch)}/${encodePath(path)}`)
 }
 
 /** Form fields can't carry CR/LF or quotes unescaped. */
@@ -123,7 +152,7 @@ export async function uploadFile(
     { name: account.name, email: account.email, message: file.message },
     { field: 'file', filename, contentType: file.contentType, bytes: file.bytes },
   )
-  const apiPath = `/api/repos/${segment(account.namespace)}/${segment(repo)}/file/main/${path.split('/').map(segment).join('/')}`
+  const apiPath = `/api/repos/${segment(account.namespace)}/${segment(repo)}/file/main/${encodePath(path)}`
   const what = `Uploading ${filename} to Oxen`
   const res = await requestWithin(client, apiPath, { method: 'PUT', headers: { 'Content-Type': contentType }, body }, UPLOAD_TIMEOUT_MS, what)
   if (!res.ok) throw await repoFailure(client, res, what)

@@ -11,6 +11,7 @@ import { followLocation } from './navigation'
 import { usePromptHistory } from './promptHistory'
 import { useSecrets } from './secrets'
 import { useSettings } from './settings'
+import { useSync } from './sync'
 
 let started = false
 
@@ -28,6 +29,7 @@ export function startSubscriptions(): void {
     void reloadLibrary(imageIds.length)
     void useLibrary.getState().loadFacets()
   })
+  api.onSyncTask((task) => useSync.getState().receive(task))
   api.onSecretStatus((status) => {
     useSecrets.getState().receive(status)
     void useBalance.getState().load()
@@ -52,4 +54,5 @@ export function startSubscriptions(): void {
   void useBalance.getState().load()
   void useJobs.getState().load()
   void useLibrary.getState().loadFacets()
+  void useSync.getState().load() // a push may be running since before a reload, or resumed at start
 }

@@ -24,6 +24,7 @@ import { api, isDesktop } from '../bridge'
 import { Callout } from '../components/Callout'
 import { IconButton } from '../components/IconButton'
 import { NumberStepper } from '../components/NumberStepper'
+import { OxenHistorySection } from '../components/sync/OxenHistorySection'
 import { settle } from '../lib/request'
 import { copyText } from '../store/libraryActions'
 import { useSecrets } from '../store/secrets'
@@ -469,6 +470,7 @@ export function SettingsView() {
         <ApiKeySection />
         <AppearanceSection />
         <GenerationSection />
+        <OxenHistorySection />
         <ConnectionSection />
         <DiagnosticsSection />
       </div>

@@ -5,6 +5,7 @@ import {
   Brush,
   ChevronRight,
   ClipboardCopy,
+  CloudUpload,
   Columns2,
   Copy,
   Eye,
@@ -36,6 +37,7 @@ import { slotField } from '../../store/composer'
 import { followUp, followUpModels, varyModel } from '../../store/followUps'
 import { useImageDetail } from '../../store/imageDetail'
 import { useLibrary } from '../../store/library'
+import { useSync } from '../../store/sync'
 import { currentForm, useModel } from '../../store/model'
 import {
   addToBoard,
@@ -237,6 +239,11 @@ export function ImageMenuItems({ kit: Kit, images, onPreview, inDetails }: Image
           </Kit.SubContent>
         </Kit.Portal>
       </Kit.Sub>
+      {!trashed && (
+        <Item kit={Kit} icon={CloudUpload} onSelect={() => useSync.getState().openPush({ kind: 'images', imageIds: ids, name: currentBoard?.name ?? null })}>
+          Push to Oxen…{these}
+        </Item>
+      )}
       <Kit.Separator className="menu-separator" />
       {trashed ? (
         <Item kit={Kit} icon={RotateCcw} onSelect={() => void restoreImages(ids)}>

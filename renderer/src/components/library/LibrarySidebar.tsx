@@ -1,7 +1,7 @@
 // The library's left column: what to look at (all, starred, trash, a board) and what to narrow it to
 // (rating and flag, model, size, aspect ratio, format). Boards are made, renamed and deleted here, and images dropped on one join it.
 import { useState, type DragEvent, type ReactNode } from 'react'
-import { Check, ChevronRight, Images, LayoutGrid, MoreHorizontal, Pencil, Plus, Star, Trash2, type LucideIcon } from 'lucide-react'
+import { Check, ChevronRight, CloudDownload, CloudUpload, Images, LayoutGrid, MoreHorizontal, Pencil, Plus, Star, Trash2, type LucideIcon } from 'lucide-react'
 import { Checkbox, Collapsible, ContextMenu, DropdownMenu } from 'radix-ui'
 import clsx from 'clsx'
 import { useShallow } from 'zustand/react/shallow'
@@ -12,6 +12,8 @@ import { useBoardDialog } from '../../store/boardDialog'
 import { useLibrary, type FacetKind, type Scope } from '../../store/library'
 import { addToBoard } from '../../store/libraryActions'
 import { findModel, useModel } from '../../store/model'
+import { useSync } from '../../store/sync'
+import { SyncTasks } from '../sync/SyncTasks'
 import { IconButton } from '../IconButton'
 import { TriageFilters } from './Triage'
 
@@ -68,6 +70,10 @@ function BoardItem({ board }: { board: Board }) {
       <Kit.Item className="menu-item" onSelect={() => show({ kind: 'rename', board })}>
         <Pencil className="menu-icon" aria-hidden size={14} strokeWidth={1.75} />
         <span className="menu-label">Rename…</span>
+      </Kit.Item>
+      <Kit.Item className="menu-item" onSelect={() => useSync.getState().openPush({ kind: 'board', boardId: board.id, name: board.name, count: board.count })}>
+        <CloudUpload className="menu-icon" aria-hidden size={14} strokeWidth={1.75} />
+        <span className="menu-label">Push to Oxen…</span>
       </Kit.Item>
       <Kit.Item className="menu-item menu-item-danger" onSelect={() => show({ kind: 'delete', board })}>
         <Trash2 className="menu-icon" aria-hidden size={14} strokeWidth={1.75} />
@@ -181,7 +187,10 @@ export function LibrarySidebar() {
       <div className="side-group">
         <div className="side-heading">
           <h2 id="boards-heading">Boards</h2>
-          <IconButton label="New board" icon={Plus} size="sm" onClick={() => show({ kind: 'create', imageIds: [] })} />
+          <span className="side-heading-actions">
+            <IconButton label="Pull from Oxen…" icon={CloudDownload} size="sm" onClick={() => useSync.getState().openPull()} />
+            <IconButton label="New board" icon={Plus} size="sm" onClick={() => show({ kind: 'create', imageIds: [] })} />
+          </span>
         </div>
         {boards.length === 0 ? (
           <p className="side-empty">Group images into boards: choose + or “Add to board” on any image.</p>
@@ -205,6 +214,7 @@ export function LibrarySidebar() {
         })}
         {!facets && <p className="side-empty">Loading filters…</p>}
       </div>
+      <SyncTasks />
     </aside>
   )
 }
