@@ -5,40 +5,18 @@ import { readFileSync } from 'node:fs'
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import sharp from 'sharp'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { faultTableMarkdown, NAMED_FAULTS } from '../../tools/oxen-simulator/fault-catalog'
-import { MODERATION_MESSAGE, startSimulator, type Simulator, type SimulatorOptions } from '../../tools/oxen-simulator/index'
+import { MODERATION_MESSAGE, type Simulator } from '../../tools/oxen-simulator/index'
+import { caller, simulatorsFor } from '../fixtures/simulator-http'
 
 const KEY = 'test-key-simulator-faults'
 const MODEL = 'bytedance-seedream-5-lite'
 
 type Json = Record<string, unknown>
 
-const started: Simulator[] = []
-async function start(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  const sim = await startSimulator({ apiKeys: [KEY], queuedMs: 30, processingMs: 60, ...options })
-  started.push(sim)
-  return sim
-}
-afterAll(async () => {
-  await Promise.all(started.map((s) => s.close()))
-})
-
-async function call(sim: Simulator, path: string, init: { method?: string; body?: unknown } = {}) {
-  const res = await fetch(`${sim.baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { Authorization: `Bearer ${KEY}`, ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  })
-  const text = await res.text()
-  let body: Json = {}
-  try {
-    body = JSON.parse(text) as Json
-  } catch {
-    // not JSON (a proxy's HTML page)
-  }
-  return { status: res.status, body, text, headers: res.headers }
-}
+const { start } = simulatorsFor({ apiKeys: [KEY], queuedMs: 30, processingMs: 60 })
+const call = caller(KEY)
 
 async function enqueue(sim: Simulator, body: Json): Promise<string[]> {
   const res = await call(sim, '/api/ai/queue', { method: 'POST', body: { model: MODEL, ...body } })

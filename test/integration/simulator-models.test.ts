@@ -5,9 +5,10 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../tools/oxen-simulator/index'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Simulator } from '../../tools/oxen-simulator/index'
 import { DEFAULT_MODELS_DIR } from '../../tools/oxen-simulator/schemas'
+import { simulatorsFor } from '../fixtures/simulator-http'
 
 const KEY = 'test-key-simulator-models'
 const CUSTOM = 'atelier-user-watercolor-flux-dev'
@@ -20,15 +21,7 @@ const files = readdirSync(DEFAULT_MODELS_DIR)
 const FILE_IDS = files.map((f) => f.id as string)
 const fileSchema = (id: string) => files.find((f) => f.id === id)!.json_request_schema as { required: string[]; properties: Json }
 
-const started: Simulator[] = []
-async function start(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  const sim = await startSimulator({ apiKeys: [KEY], queuedMs: 20, processingMs: 40, ...options })
-  started.push(sim)
-  return sim
-}
-afterAll(async () => {
-  await Promise.all(started.map((s) => s.close()))
-})
+const { start } = simulatorsFor({ apiKeys: [KEY], queuedMs: 20, processingMs: 40 })
 
 async function call(sim: Simulator, path: string, body?: Json): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${sim.baseUrl}${path}`, {

@@ -2,9 +2,10 @@
 // data URIs, the 403 message, the output ratio following the first reference), over real loopback HTTP.
 import { randomBytes } from 'node:crypto'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../tools/oxen-simulator/index'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Simulator } from '../../tools/oxen-simulator/index'
 import { multipartBoundary, parseMultipart } from '../../tools/oxen-simulator/multipart'
+import { caller, simulatorsFor } from '../fixtures/simulator-http'
 
 const KEY = 'test-key-simulator-refs'
 const OTHER_KEY = 'test-key-simulator-refs-other'
@@ -13,28 +14,8 @@ const MODEL = 'bytedance-seedream-5-lite'
 
 type Json = Record<string, unknown>
 
-const started: Simulator[] = []
-async function start(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  const sim = await startSimulator({ apiKeys: [KEY, OTHER_KEY], queuedMs: 30, processingMs: 60, ...options })
-  started.push(sim)
-  return sim
-}
-afterAll(async () => {
-  await Promise.all(started.map((s) => s.close()))
-})
-
-async function call(sim: Simulator, path: string, init: { method?: string; body?: unknown; key?: string | null } = {}) {
-  const key = init.key === undefined ? KEY : init.key
-  const res = await fetch(`${sim.baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(key === null ? {} : { Authorization: `Bearer ${key}` }),
-      ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  })
-  return { status: res.status, body: (await res.json()) as Json }
-}
+const { start } = simulatorsFor({ apiKeys: [KEY, OTHER_KEY], queuedMs: 30, processingMs: 60 })
+const call = caller(KEY)
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs

@@ -3,8 +3,9 @@
 // and seeded generation history for imports (expired list URLs, fresh single-record URLs).
 import { createHash, randomBytes } from 'node:crypto'
 import sharp from 'sharp'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../tools/oxen-simulator/index'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Simulator } from '../../tools/oxen-simulator/index'
+import { caller, simulatorsFor } from '../fixtures/simulator-http'
 
 const KEY = 'test-key-simulator-repos'
 const OTHER_KEY = 'test-key-simulator-repos-other'
@@ -12,35 +13,8 @@ const NS = 'atelier-user'
 
 type Json = Record<string, unknown>
 
-const started: Simulator[] = []
-async function start(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  const sim = await startSimulator({ apiKeys: [KEY, OTHER_KEY], queuedMs: 20, processingMs: 40, ...options })
-  started.push(sim)
-  return sim
-}
-afterAll(async () => {
-  await Promise.all(started.map((s) => s.close()))
-})
-
-async function call(sim: Simulator, path: string, init: { method?: string; body?: unknown; key?: string | null } = {}) {
-  const key = init.key === undefined ? KEY : init.key
-  const res = await fetch(`${sim.baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(key === null ? {} : { Authorization: `Bearer ${key}` }),
-      ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  })
-  const text = await res.text()
-  let body: Json = {}
-  try {
-    body = JSON.parse(text) as Json
-  } catch {
-    // not JSON (a proxy's HTML page)
-  }
-  return { status: res.status, body, text, headers: res.headers }
-}
+const { start } = simulatorsFor({ apiKeys: [KEY, OTHER_KEY], queuedMs: 20, processingMs: 40 })
+const call = caller(KEY)
 
 async function createRepo(sim: Simulator, name: string, extra: Json = {}, key: string | null = KEY) {
   return call(sim, '/api/repos', {

@@ -2,9 +2,10 @@
 import { spawn } from 'node:child_process'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import sharp from 'sharp'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../tools/oxen-simulator/index'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { Simulator } from '../../tools/oxen-simulator/index'
 import { outputSpec } from '../../tools/oxen-simulator/geometry'
+import { caller, simulatorsFor } from '../fixtures/simulator-http'
 
 const KEY = 'test-key-simulator'
 const OTHER_KEY = 'test-key-simulator-other'
@@ -12,32 +13,8 @@ const MODEL = 'bytedance-seedream-5-lite'
 
 type Json = Record<string, unknown>
 
-const started: Simulator[] = []
-async function start(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
-  const sim = await startSimulator({ apiKeys: [KEY, OTHER_KEY], queuedMs: 50, processingMs: 100, ...options })
-  started.push(sim)
-  return sim
-}
-afterAll(async () => {
-  await Promise.all(started.map((s) => s.close()))
-})
-
-async function call(
-  sim: Simulator,
-  path: string,
-  init: { method?: string; body?: unknown; key?: string | null } = {},
-): Promise<{ status: number; body: Json; headers: Headers }> {
-  const headers: Record<string, string> = {}
-  const key = init.key === undefined ? KEY : init.key
-  if (key !== null) headers.Authorization = `Bearer ${key}`
-  if (init.body !== undefined) headers['Content-Type'] = 'application/json'
-  const res = await fetch(`${sim.baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  })
-  return { status: res.status, body: (await res.json()) as Json, headers: res.headers }
-}
+const { start, closeAll } = simulatorsFor({ apiKeys: [KEY, OTHER_KEY], queuedMs: 50, processingMs: 100 })
+const call = caller(KEY)
 
 async function enqueue(sim: Simulator, body: Json): Promise<string[]> {
   const res = await call(sim, '/api/ai/queue', { method: 'POST', body: { model: MODEL, ...body } })
@@ -151,9 +128,7 @@ describe('auth', () => {
 })
 
 describe('model catalog', () => {
-  afterEach(async () => {
-    await Promise.all(started.splice(0).map((s) => s.close()))
-  })
+  afterEach(closeAll)
 
   it('serves the seed schema under json_request_schema by default, matching the model page', async () => {
     const sim = await start()

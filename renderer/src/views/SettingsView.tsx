@@ -22,6 +22,7 @@ import type { ReferenceSupply, Settings } from '../../../shared/domain'
 import { CONCURRENCY_LIMITS } from '../../../shared/limits'
 import { api, isDesktop } from '../bridge'
 import { Callout } from '../components/Callout'
+import { AlertDialogActions } from '../components/DialogActions'
 import { IconButton } from '../components/IconButton'
 import { NumberStepper } from '../components/NumberStepper'
 import { OxenHistorySection } from '../components/sync/OxenHistorySection'
@@ -150,12 +151,9 @@ function ApiKeySection() {
                   Atelier will forget your Oxen API key. Images already in your library stay. You can paste the key again at any
                   time.
                 </AlertDialog.Description>
-                <div className="dialog-actions">
-                  <AlertDialog.Cancel className="btn btn-secondary">Cancel</AlertDialog.Cancel>
-                  <AlertDialog.Action className="btn btn-danger" onClick={() => void onRemove()}>
-                    Remove
-                  </AlertDialog.Action>
-                </div>
+                <AlertDialogActions tone="danger" onAction={() => void onRemove()}>
+                  Remove
+                </AlertDialogActions>
               </AlertDialog.Content>
             </AlertDialog.Portal>
           </AlertDialog.Root>

@@ -3,6 +3,7 @@ import { AlertDialog } from 'radix-ui'
 import { formatUsd } from '../../../../shared/pricing'
 import { useJobs } from '../../store/jobs'
 import { findModel, useModel } from '../../store/model'
+import { AlertDialogActions } from '../DialogActions'
 import { imagesCount } from './jobText'
 
 export function DuplicateDialog() {
@@ -22,17 +23,13 @@ export function DuplicateDialog() {
               ? `The same request goes to ${name} as a new job, about ${cost}, billed again.`
               : `The same request goes to ${name} as a new job, billed again at the model’s price.`}
           </AlertDialog.Description>
-          <div className="dialog-actions">
-            <AlertDialog.Cancel className="btn btn-secondary">Cancel</AlertDialog.Cancel>
-            <AlertDialog.Action
-              className="btn btn-primary"
-              onClick={() => {
-                if (job) void useJobs.getState().duplicate(job.id)
-              }}
-            >
-              {cost ? `Generate · ≈ ${cost}` : 'Generate'}
-            </AlertDialog.Action>
-          </div>
+          <AlertDialogActions
+            onAction={() => {
+              if (job) void useJobs.getState().duplicate(job.id)
+            }}
+          >
+            {cost ? `Generate · ≈ ${cost}` : 'Generate'}
+          </AlertDialogActions>
         </AlertDialog.Content>
       </AlertDialog.Portal>
     </AlertDialog.Root>

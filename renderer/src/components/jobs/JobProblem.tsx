@@ -7,6 +7,7 @@ import clsx from 'clsx'
 import type { Job } from '../../../../shared/domain'
 import { useJobs } from '../../store/jobs'
 import { useNavigation } from '../../store/navigation'
+import { AlertDialogActions } from '../DialogActions'
 import { Hint } from '../Hint'
 import { jobProblem, OXEN_BILLING_URL } from './jobText'
 
@@ -49,12 +50,9 @@ function SendAgain({ job, count }: { job: Job; count: number }) {
             These images may already have been made and billed. Send them again? If Oxen did make them, you pay for them twice;
             your Oxen usage page shows what was billed.
           </AlertDialog.Description>
-          <div className="dialog-actions">
-            <AlertDialog.Cancel className="btn btn-secondary">Keep as is</AlertDialog.Cancel>
-            <AlertDialog.Action className="btn btn-primary" onClick={() => void retry(job.id)}>
-              Send again
-            </AlertDialog.Action>
-          </div>
+          <AlertDialogActions cancel="Keep as is" onAction={() => void retry(job.id)}>
+            Send again
+          </AlertDialogActions>
         </AlertDialog.Content>
       </AlertDialog.Portal>
     </AlertDialog.Root>

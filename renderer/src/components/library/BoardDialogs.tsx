@@ -4,6 +4,7 @@ import { AlertDialog, Dialog } from 'radix-ui'
 import { useBoardDialog } from '../../store/boardDialog'
 import { addToNewBoard, createBoard, deleteBoard, renameBoard } from '../../store/libraryActions'
 import { useLibrary } from '../../store/library'
+import { AlertDialogActions, FormDialogActions } from '../DialogActions'
 
 function NameDialog() {
   const dialog = useBoardDialog((s) => s.dialog)
@@ -78,12 +79,7 @@ function NameDialog() {
                 {error}
               </p>
             )}
-            <div className="dialog-actions">
-              <Dialog.Close className="btn btn-secondary">Cancel</Dialog.Close>
-              <button type="submit" className="btn btn-primary" aria-disabled={busy}>
-                {naming?.kind === 'rename' ? 'Rename' : 'Create board'}
-              </button>
-            </div>
+            <FormDialogActions busy={busy}>{naming?.kind === 'rename' ? 'Rename' : 'Create board'}</FormDialogActions>
           </form>
         </Dialog.Content>
       </Dialog.Portal>
@@ -104,12 +100,9 @@ function DeleteDialog() {
           <AlertDialog.Description className="dialog-text">
             The board goes away; its {board?.count === 1 ? 'image stays' : `${board?.count ?? 0} images stay`} in your library.
           </AlertDialog.Description>
-          <div className="dialog-actions">
-            <AlertDialog.Cancel className="btn btn-secondary">Cancel</AlertDialog.Cancel>
-            <AlertDialog.Action className="btn btn-danger" onClick={() => board && void deleteBoard(board)}>
-              Delete board
-            </AlertDialog.Action>
-          </div>
+          <AlertDialogActions tone="danger" onAction={() => board && void deleteBoard(board)}>
+            Delete board
+          </AlertDialogActions>
         </AlertDialog.Content>
       </AlertDialog.Portal>
     </AlertDialog.Root>

@@ -22,6 +22,7 @@ import { formatOption, isMac } from '../../lib/format'
 import { canCompare, useCompare } from '../../store/compare'
 import { activeFilterCount, TILE_SIZES, useLibrary, type FacetKind, type Sort } from '../../store/library'
 import { emptyTrash, exportImages, moveToTrash, restoreImages, setStarred, useAsReference } from '../../store/libraryActions'
+import { AlertDialogActions } from '../DialogActions'
 import { Hint, Kbd } from '../Hint'
 import { IconButton } from '../IconButton'
 import { AddToBoardMenu } from './AddToBoardMenu'
@@ -217,12 +218,9 @@ function EmptyTrashButton() {
             {count === 1 ? 'The image in the trash is' : `The ${count.toLocaleString()} images in the trash are`} deleted from this computer for good,
             with {count === 1 ? 'its file' : 'their files'}. This cannot be undone.
           </AlertDialog.Description>
-          <div className="dialog-actions">
-            <AlertDialog.Cancel className="btn btn-secondary">Cancel</AlertDialog.Cancel>
-            <AlertDialog.Action className="btn btn-danger" onClick={() => void emptyTrash()}>
-              Empty trash
-            </AlertDialog.Action>
-          </div>
+          <AlertDialogActions tone="danger" onAction={() => void emptyTrash()}>
+            Empty trash
+          </AlertDialogActions>
         </AlertDialog.Content>
       </AlertDialog.Portal>
     </AlertDialog.Root>

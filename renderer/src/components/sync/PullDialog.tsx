@@ -5,6 +5,7 @@ import { CircleAlert, CloudDownload } from 'lucide-react'
 import { Dialog } from 'radix-ui'
 import clsx from 'clsx'
 import { fieldOfError, parseRepoRef, useSync } from '../../store/sync'
+import { FormDialogActions } from '../DialogActions'
 
 export function PullDialog() {
   const open = useSync((s) => s.dialog?.kind === 'pull')
@@ -77,13 +78,9 @@ export function PullDialog() {
                 </p>
               )}
             </div>
-            <div className="dialog-actions">
-              <Dialog.Close className="btn btn-secondary">Cancel</Dialog.Close>
-              <button type="submit" className="btn btn-primary" aria-disabled={busy}>
-                <CloudDownload aria-hidden size={14} strokeWidth={1.75} />
-                Pull
-              </button>
-            </div>
+            <FormDialogActions busy={busy} icon={CloudDownload}>
+              Pull
+            </FormDialogActions>
           </form>
         </Dialog.Content>
       </Dialog.Portal>

@@ -9,6 +9,7 @@ import type { PushRequest } from '../../../../shared/sync'
 import { useNavigation } from '../../store/navigation'
 import { fieldOfError, parseRepoRef, repoLabel, slugify, useSync, type PushSource } from '../../store/sync'
 import { toast } from '../../store/toasts'
+import { FormDialogActions } from '../DialogActions'
 
 type Field = 'repo' | 'message' | 'form'
 type Errors = Partial<Record<Field, string>>
@@ -24,6 +25,11 @@ function defaultMessage(source: PushSource): string {
   const n = source.imageIds.length
   return `Add ${n === 1 ? 'an image' : `${n} images`} from Atelier`
 }
+
+const VISIBILITY = [
+  { value: 'private', title: 'Private', description: 'Only you (and people you invite on Oxen) can see it.', Icon: Lock },
+  { value: 'public', title: 'Public', description: 'Anyone can see and download these images.', Icon: Globe },
+] as const
 
 function FieldError({ id, text }: { id: string; text: string | undefined }) {
   if (!text) return null
@@ -160,34 +166,28 @@ export function PushDialog() {
                 value={isPublic ? 'public' : 'private'}
                 onValueChange={(value) => setPublic(value === 'public')}
               >
-                <RadioGroup.Item value="private" className="sync-choice" aria-labelledby="push-private-title" aria-describedby="push-private-desc">
-                  <span className="sync-choice-dot" aria-hidden>
-                    <RadioGroup.Indicator className="sync-choice-indicator" />
-                  </span>
-                  <Lock className="sync-choice-icon" aria-hidden size={14} strokeWidth={1.75} />
-                  <span className="sync-choice-text">
-                    <span className="sync-choice-title" id="push-private-title">
-                      Private
+                {VISIBILITY.map(({ value, title, description, Icon }) => (
+                  <RadioGroup.Item
+                    key={value}
+                    value={value}
+                    className="sync-choice"
+                    aria-labelledby={`push-${value}-title`}
+                    aria-describedby={`push-${value}-desc`}
+                  >
+                    <span className="sync-choice-dot" aria-hidden>
+                      <RadioGroup.Indicator className="sync-choice-indicator" />
                     </span>
-                    <span className="sync-choice-desc" id="push-private-desc">
-                      Only you (and people you invite on Oxen) can see it.
+                    <Icon className="sync-choice-icon" aria-hidden size={14} strokeWidth={1.75} />
+                    <span className="sync-choice-text">
+                      <span className="sync-choice-title" id={`push-${value}-title`}>
+                        {title}
+                      </span>
+                      <span className="sync-choice-desc" id={`push-${value}-desc`}>
+                        {description}
+                      </span>
                     </span>
-                  </span>
-                </RadioGroup.Item>
-                <RadioGroup.Item value="public" className="sync-choice" aria-labelledby="push-public-title" aria-describedby="push-public-desc">
-                  <span className="sync-choice-dot" aria-hidden>
-                    <RadioGroup.Indicator className="sync-choice-indicator" />
-                  </span>
-                  <Globe className="sync-choice-icon" aria-hidden size={14} strokeWidth={1.75} />
-                  <span className="sync-choice-text">
-                    <span className="sync-choice-title" id="push-public-title">
-                      Public
-                    </span>
-                    <span className="sync-choice-desc" id="push-public-desc">
-                      Anyone can see and download these images.
-                    </span>
-                  </span>
-                </RadioGroup.Item>
+                  </RadioGroup.Item>
+                ))}
               </RadioGroup.Root>
               <p className="field-desc" id="push-visibility-note">
                 Applies when the repository is created; an existing repository keeps its visibility.
@@ -222,13 +222,9 @@ export function PushDialog() {
               </span>
             </p>
             <FieldError id="push-form-error" text={errors.form} />
-            <div className="dialog-actions">
-              <Dialog.Close className="btn btn-secondary">Cancel</Dialog.Close>
-              <button type="submit" className="btn btn-primary" aria-disabled={busy}>
-                <CloudUpload aria-hidden size={14} strokeWidth={1.75} />
-                Push
-              </button>
-            </div>
+            <FormDialogActions busy={busy} icon={CloudUpload}>
+              Push
+            </FormDialogActions>
           </form>
         </Dialog.Content>
       </Dialog.Portal>
