@@ -10,8 +10,9 @@ import type { Job, LibraryImage, LibraryPage } from '../../shared/domain'
 import type { SyncTask } from '../../shared/sync'
 import { type App, clearKeychain, connectBridge, nav, type Proc, randomTag, startApp, startHarness, until } from './support'
 
-const SHOTS = '/tmp/shots-sync'
-mkdirSync(SHOTS, { recursive: true })
+/** With ATELIER_SHOTS=<folder>, screenshots of each step in both themes are left there (for looking at by eye). */
+const SHOTS = process.env.ATELIER_SHOTS
+if (SHOTS) mkdirSync(SHOTS, { recursive: true })
 
 /** Waits for main's task of this kind to end, and answers it (failing with its message if it did not succeed). */
 async function taskEnded(harnessUrl: string, kind: SyncTask['kind'], besides: string[] = [], timeoutMs = 90_000): Promise<SyncTask> {
@@ -64,13 +65,15 @@ async function simulatorFaults(simulatorUrl: string, faults: Record<string, unkn
 
 const bySeed = (a: ReturnType<typeof recipe>, b: ReturnType<typeof recipe>) => Number(a.params.seed) - Number(b.params.seed)
 
-/** Screenshots in both themes (for looking at by eye); with `axeOn`, axe checks that part too (serious or critical fail). */
+/** In both themes: screenshots when ATELIER_SHOTS asks for them; with `axeOn`, axe checks that part (serious or critical fail). */
 async function shoot(page: Page, name: string, target?: Locator, axeOn?: string) {
   for (const scheme of ['dark', 'light'] as const) {
     await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' })
     await expect(page.locator('html')).toHaveAttribute('data-theme', scheme)
-    await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png`, animations: 'disabled' })
-    if (target) await target.screenshot({ path: `${SHOTS}/${name}-${scheme}-detail.png`, animations: 'disabled' })
+    if (SHOTS) {
+      await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png`, animations: 'disabled' })
+      if (target) await target.screenshot({ path: `${SHOTS}/${name}-${scheme}-detail.png`, animations: 'disabled' })
+    }
     if (axeOn) {
       const results = await new AxeBuilder({ page }).include(axeOn).analyze()
       const blocking = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
