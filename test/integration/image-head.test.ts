@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeImage } from '../../electron/services/library/image-files'
-import { embedRecipe, readImageHead, readRecipe } from '../../electron/services/library/image-metadata'
+import { readImageHead } from '../../electron/services/library/image-head'
+import { embedRecipe, readRecipe } from '../../electron/services/library/image-metadata'
 import { sampleRecipe } from '../fixtures/metadata-files'
 
 let dir: string

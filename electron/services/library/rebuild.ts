@@ -18,10 +18,11 @@ import sharp from 'sharp'
 import { IMAGE_FORMATS, type ImageFormat, type ParamValue } from '../../../shared/domain'
 import { AppFailure } from '../errors'
 import type { Logger } from '../log'
+import { linkReferenceSource } from './edits'
 import { describeImage, thumbnail } from './image-files'
-import { readImageHead, readRecipe, type Recipe } from './image-metadata'
+import { readImageHead } from './image-head'
+import { readRecipe, type Recipe } from './image-metadata'
 import { imageLabels, INSERT_IMAGE_SQL, INSERT_JOB_SQL, jobParams, seedOf, type LibraryStore } from './library'
-import { linkReferenceSource } from './query'
 import { INSERT_REFERENCE_SQL, referenceName, referenceThumbRel } from './references'
 
 export interface RebuildOptions {
