@@ -1,9 +1,13 @@
 // The browser half of the library benchmark: the harness on a seeded library, driven in Debian Chromium.
 // (DOM-typed: it is checked with the e2e tsconfig.)
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { chromium } from '@playwright/test'
 import { build } from 'esbuild'
+import { openLibrary } from '../electron/services/library/library'
+import { seedLibrary } from '../test/fixtures/library-seed'
 import { startProcess } from '../test/processes'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -74,3 +78,20 @@ export async function browserFigures(dataDir: string, opts: { n?: number; maxScr
   }
 }
 
+
+// Alone (`npx tsx bench/library-browser.ts`, after `npm run build`): these figures only, on a library seeded for them
+// (ATELIER_BENCH_LIBRARY_N images; ATELIER_BENCH_DATA_DIR reuses a data folder seeded before, and keeps it).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const reuse = process.env.ATELIER_BENCH_DATA_DIR
+  const dataDir = reuse ?? mkdtempSync(join(tmpdir(), 'atelier-bench-library-browser-'))
+  try {
+    if (!reuse) {
+      const library = openLibrary({ dir: join(dataDir, 'library'), mediaUrl: (id, v) => `/media/${id}/${v}` })
+      await seedLibrary(library, N)
+      library.close()
+    }
+    for (const [label, value] of Object.entries(await browserFigures(dataDir))) console.log(`${label.padEnd(64)} ${value}`)
+  } finally {
+    if (!reuse) rmSync(dataDir, { recursive: true, force: true })
+  }
+}

@@ -2,7 +2,8 @@
 // The path is matched against strict patterns before anything else, so no encoding trick ('..',
 // '%2e%2e', '%2F', absolute paths) ever reaches the filesystem; files are found by id through the library
 // (`/<imageId>/<variant>`) or by content hash among the reference images (`/ref/<sha256>/<variant>`).
-import { open, stat, type FileHandle } from 'node:fs/promises'
+import { readFileSync, statSync } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { IMAGE_FORMATS } from '../../../shared/domain'
 import { IMAGE_ID_PATTERN, type LibraryStore, type MediaVariant } from './library'
@@ -11,6 +12,13 @@ import { resolveReferenceFile } from './references'
 const PATH = /^\/([^/]+)\/(full|thumb)$/
 const REF_PATH = /^\/ref\/([0-9a-f]{64})\/(full|thumb)$/
 const CHUNK = 64 * 1024
+/**
+ * Files up to this size (thumbnails, most references) are read whole at once. Each step of a stream (stat, open,
+ * read, close) queues on libuv's pool of 4 threads, which sharp's decodes and thumbnails of the images being saved
+ * also hold: a thumbnail saved a moment ago then waited hundreds of milliseconds to be shown in Results (measured
+ * by bench/results-browser.ts), for reads that take a fraction of a millisecond.
+ */
+const READ_WHOLE_BYTES = 256 * 1024
 
 /** MIME types by file extension ('.jpg' → 'image/jpeg'); thumbnails are '.webp'. */
 const TYPES = new Map(Object.values(IMAGE_FORMATS).map((f) => [`.${f.ext}`, f.mime]))
@@ -74,13 +82,15 @@ export async function serveMedia(library: LibraryStore, path: string): Promise<R
   if (!file) return notFound()
   const type = TYPES.get(extname(file).toLowerCase())
   if (!type) return notFound()
+  let body: ReadableStream<Uint8Array> | Buffer
   let size: number
   try {
-    size = (await stat(file)).size
+    size = statSync(file).size
+    body = size <= READ_WHOLE_BYTES ? readFileSync(file) : fileStream(file, size)
   } catch {
     return notFound() // removed since it was resolved (trash emptied, file deleted by hand): gone, like any missing id
   }
-  return new Response(fileStream(file, size), {
+  return new Response(body, {
     status: 200,
     headers: {
       'Content-Type': type,

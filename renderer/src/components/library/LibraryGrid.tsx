@@ -2,7 +2,6 @@
 // stop that arrows move). Rows are fixed-size, computed from the container's width and the thumbnail size;
 // only the rows in view (plus a few) are in the DOM, and the next page is asked for near the end.
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react'
-import { Check, Star } from 'lucide-react'
 import { ContextMenu } from 'radix-ui'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import clsx from 'clsx'
@@ -13,7 +12,7 @@ import { useContentWidth } from '../../lib/useContentWidth'
 import { libraryAlt, ordinalOf, toPreviewItem } from '../../lib/libraryImages'
 import { canCompare, useCompare } from '../../store/compare'
 import { useImageDetail } from '../../store/imageDetail'
-import { indexOfImage, useLibrary } from '../../store/library'
+import { indexOfImage, LIBRARY_PAGE, useLibrary } from '../../store/library'
 import { applyTriage, moveToTrash, setRating, setStarred, toggleStar, triageKey } from '../../store/libraryActions'
 import { usePreview } from '../../store/preview'
 import { Thumbnail } from '../Thumbnail'
@@ -25,6 +24,8 @@ const GAP = 12
 const OVERSCAN_ROWS = 2
 /** Ask for the next page when this many rows or fewer remain below the last one rendered. */
 const LOAD_AHEAD_ROWS = 4
+/** The longest the rest of the first page waits for the browser to be idle. */
+const FIRST_PAGE_REST_WAIT_MS = 300
 
 export function LibraryGrid() {
   const { items, nextCursor, loadingMore, selected, focusId, tileSize, scopeKind } = useLibrary(
@@ -64,9 +65,16 @@ export function LibraryGrid() {
   const rows = width > 0 ? virtualizer.getVirtualItems() : []
   const visible = virtualizer.range
   const lastRow = rows.length ? rows[rows.length - 1]!.index : -1
+  const lastInView = visible?.endIndex ?? lastRow
   useEffect(() => {
-    if (nextCursor && !loadingMore && lastRow >= rowCount - 1 - LOAD_AHEAD_ROWS) void useLibrary.getState().loadMore()
-  }, [lastRow, rowCount, nextCursor, loadingMore])
+    if (!nextCursor || loadingMore || lastRow < rowCount - 1 - LOAD_AHEAD_ROWS) return
+    const loadMore = () => void useLibrary.getState().loadMore()
+    // Right after the first (short) page, the view is not waiting for the next one: it is asked for once the first
+    // screen's thumbnails have been decoded and painted (the browser is idle then), not while they are.
+    if (items.length >= LIBRARY_PAGE || lastInView >= rowCount - 1) return loadMore()
+    const idle = requestIdleCallback(loadMore, { timeout: FIRST_PAGE_REST_WAIT_MS })
+    return () => cancelIdleCallback(idle)
+  }, [lastRow, lastInView, rowCount, nextCursor, loadingMore, items.length])
 
   // The tab stop: the focused tile, or the first one.
   const focusIndex = Math.max(0, indexOfImage(items, focusId))
@@ -390,6 +398,9 @@ interface TileProps {
 
 const Tile = memo(function Tile({ image, column, selected, tabbable, actions, priority }: TileProps) {
   const alt = libraryAlt(image, ordinalOf(image))
+  // What only shows under the pointer (the empty stars) or on the focused tile (the caption) is rendered from the
+  // first hover or focus on, not for every tile a scroll mounts (it stays once rendered, hidden again by CSS).
+  const [hovered, setHovered] = useState(false)
   return (
     <div
       ref={(element) => actions.register(image.id, element)}
@@ -407,13 +418,13 @@ const Tile = memo(function Tile({ image, column, selected, tabbable, actions, pr
       onFocus={() => actions.focus(image)}
       onDragStart={(event) => actions.dragStart(event, image)}
       onDragEnd={endImageDrag}
+      onMouseEnter={hovered ? undefined : () => setHovered(true)}
     >
       <div className="lib-tile-media">
         <Thumbnail src={image.thumbUrl} alt={alt} className="lib-thumb" eager priority={priority} />
       </div>
-      <span className="lib-tile-check" aria-hidden>
-        <Check size={11} strokeWidth={3} />
-      </span>
+      {/* Its icons (check, star) are CSS masks (library.css): no SVG elements to mount per tile. */}
+      <span className="lib-tile-check" aria-hidden />
       {/* A mouse shortcut; the keyboard's is S, and the state is in the menu and the details. */}
       <span
         className="lib-tile-star"
@@ -424,16 +435,14 @@ const Tile = memo(function Tile({ image, column, selected, tabbable, actions, pr
           actions.star(image)
         }}
         onDoubleClick={(event) => event.stopPropagation()}
-      >
-        <Star size={14} strokeWidth={2} />
-      </span>
-      <span className="lib-tile-caption" aria-hidden>
-        <span className="lib-tile-prompt">{image.prompt}</span>
-        <span className="lib-tile-meta tabular">
-          {image.width} × {image.height} · {image.format.toUpperCase()}
+      />
+      {(hovered || tabbable) && (
+        <span className="lib-tile-caption" aria-hidden>
+          <span className="lib-tile-prompt">{image.prompt}</span>
+          <span className="lib-tile-meta tabular">{`${image.width} × ${image.height} · ${image.format.toUpperCase()}`}</span>
         </span>
-      </span>
-      <TileTriage image={image} rate={actions.rate} />
+      )}
+      <TileTriage image={image} rate={actions.rate} allStars={hovered} />
     </div>
   )
 })

@@ -28,26 +28,26 @@ const stop = (event: MouseEvent) => event.stopPropagation()
 /**
  * The tile's flag and stars, bottom left: shown when set, and on hover with the empty stars too, so a click
  * rates (a click on the current rating clears it). A mouse shortcut: the state is in the tile's description.
+ * The icons are CSS masks (library.css), not SVG elements: a grid row mounts a few elements per tile, not dozens.
+ * `allStars` false renders only the stars given (all CSS shows at rest); the grid sets it once the pointer came by.
  */
-export function TileTriage({ image, rate }: { image: LibraryImage; rate: (image: LibraryImage, rating: number) => void }) {
+export function TileTriage({ image, rate, allStars = true }: { image: LibraryImage; rate: (image: LibraryImage, rating: number) => void; allStars?: boolean }) {
   const set = image.rating > 0 || image.pick !== 0
   return (
     <span className={clsx('lib-tile-triage', set && 'is-set')} aria-hidden onDoubleClick={stop}>
-      {image.pick === 1 && <Flag className="lib-tile-flag is-pick" size={10} strokeWidth={2.25} />}
-      {image.pick === -1 && <X className="lib-tile-flag is-reject" size={11} strokeWidth={2.75} />}
+      {image.pick === 1 && <span className="lib-tile-flag is-pick" />}
+      {image.pick === -1 && <span className="lib-tile-flag is-reject" />}
       <span className="lib-tile-stars">
-        {STARS.map((n) => (
+        {(allStars ? STARS : STARS.slice(0, image.rating)).map((n) => (
           <span
             key={n}
-            className={clsx('lib-tile-rate', n <= image.rating && 'is-on')}
+            className={n <= image.rating ? 'lib-tile-rate is-on' : 'lib-tile-rate'}
             title={n === image.rating ? 'Clear the rating' : `Rate ${starsLabel(n)}`}
             onClick={(event) => {
               event.stopPropagation()
               rate(image, n === image.rating ? 0 : n)
             }}
-          >
-            <Star size={10} strokeWidth={2} />
-          </span>
+          />
         ))}
       </span>
     </span>
