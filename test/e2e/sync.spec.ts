@@ -232,6 +232,8 @@ test.describe('sync with Oxen', () => {
     await simulatorFaults(app.simulator.url, { named: ['latency=2000'] })
     await pull.getByRole('button', { name: 'Pull', exact: true }).click()
     await expect(pull).toHaveCount(0)
+    // The empty library says what is on its way (every request takes 2 s: no image has arrived yet).
+    await expect(page.getByText(`Pulling from ${repo}`, { exact: true })).toBeVisible()
     const running = transfers.getByRole('listitem').filter({ hasText: 'Pulling from' })
     const progress = running.getByRole('progressbar', { name: `Progress of the pull from ${repo}`, exact: true })
     await expect(progress).toBeVisible()

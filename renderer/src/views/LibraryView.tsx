@@ -1,7 +1,7 @@
 // The Library: every image Atelier made, to browse (search, filters, sort), organise (star, boards, trash)
 // and reuse (settings, prompt, parameters, as a reference). History lives here now.
 import { useRef } from 'react'
-import { Images, Loader2, SearchX, Sparkles, Star, Trash2, LayoutGrid } from 'lucide-react'
+import { CloudDownload, Images, Loader2, SearchX, Sparkles, Star, Trash2, LayoutGrid } from 'lucide-react'
 import { useShallow } from 'zustand/react/shallow'
 import { BoardDialogs } from '../components/library/BoardDialogs'
 import { ImageDetailDialog } from '../components/library/ImageDetailDialog'
@@ -13,6 +13,7 @@ import { EmptyState } from '../components/EmptyState'
 import { Kbd } from '../components/Hint'
 import { activeFilterCount, useLibrary } from '../store/library'
 import { useNavigation } from '../store/navigation'
+import { useSync } from '../store/sync'
 
 function SkeletonGrid() {
   return (
@@ -43,6 +44,8 @@ function NothingHere() {
   )
   const { clearFilters, setScope } = useLibrary(useShallow((s) => ({ clearFilters: s.clearFilters, setScope: s.setScope })))
   const go = useNavigation((s) => s.go)
+  // A pull or a history import on its way into an empty library: say so rather than "empty".
+  const incoming = useSync((s) => Object.values(s.tasks).find((t) => t.kind !== 'push' && t.state === 'running'))
   const filtered = activeFilterCount(state) > 0
   const clear = (
     <button type="button" className="btn btn-secondary" onClick={clearFilters}>
@@ -92,6 +95,13 @@ function NothingHere() {
         </EmptyState>
       )
     case 'all':
+      if (incoming) {
+        return (
+          <EmptyState icon={CloudDownload} title={incoming.kind === 'pull' ? `Pulling from ${incoming.target}` : 'Importing your Oxen history'}>
+            Images appear here as they arrive{incoming.total ? ` (${incoming.done} of ${incoming.total} so far)` : ''}.
+          </EmptyState>
+        )
+      }
       return (
         <EmptyState
           icon={Images}
