@@ -623,7 +623,7 @@ export class JobEngine {
     else t.job.finishedAt ??= Date.now()
     // Nothing that failed means nothing to fix: a partial job's needs come from its failed images only.
     if (status === 'completed' || status === 'cancelled') delete t.job.needs
-    this.deps.journal.setJobStatus(t.job.id, status, t.job.error ?? null, t.job.needs ?? null)
+    this.deps.journal.setJobStatus(t.job.id, status, t.job.error ?? null, t.job.needs ?? null, t.job.finishedAt ?? null)
   }
 
   private hasWork(): boolean {

@@ -75,8 +75,11 @@ export interface Journal {
    */
   splitUnconfirmed(enqueueId: number, found: string[], error: string): number | null
   updateGeneration(id: string, patch: { status: string; resultUrl?: string | null; error?: string | null }): void
-  /** A job's status; leaving `running` stamps the end time, going back to it clears it. */
-  setJobStatus(jobId: string, status: JobStatus, error: string | null, needs?: JobNeeds | null): void
+  /**
+   * A job's status; leaving `running` records `finishedAt` (the engine's own stamp, so a restart shows the same time;
+   * an end time recorded already is kept), going back to it clears it.
+   */
+  setJobStatus(jobId: string, status: JobStatus, error: string | null, needs: JobNeeds | null, finishedAt: number | null): void
   /** Takes finished jobs off the list for good (running ones are never hidden); returns how many. */
   hideJobs(jobIds: string[]): number
   /** Jobs still running plus the newest `recent` others not hidden, oldest first, each with its enqueues and generations. */
@@ -155,7 +158,7 @@ export function openJournal(path: string): Journal {
     ),
     setJob: db.prepare(
       `UPDATE jobs SET status = @status, error = @error, needs = @needs,
-         finished_at = CASE WHEN @status = 'running' THEN NULL ELSE coalesce(finished_at, @now) END
+         finished_at = CASE WHEN @status = 'running' THEN NULL ELSE coalesce(finished_at, @finishedAt) END
        WHERE id = @id`,
     ),
     hideJob: db.prepare(`UPDATE jobs SET hidden_at = @now WHERE id = @id AND status <> 'running' AND hidden_at IS NULL`),
@@ -231,8 +234,8 @@ export function openJournal(path: string): Journal {
         now: Date.now(),
       })
     },
-    setJobStatus(jobId, status, error, needs = null) {
-      sql.setJob.run({ id: jobId, status, error, needs, now: Date.now() })
+    setJobStatus(jobId, status, error, needs, finishedAt) {
+      sql.setJob.run({ id: jobId, status, error, needs, finishedAt: finishedAt ?? Date.now() })
     },
     hideJobs: db.transaction((jobIds: string[]) => {
       const now = Date.now()
